@@ -1,0 +1,165 @@
+// Package db opens Echelon's database (SQLite by file path, PostgreSQL by
+// postgres:// URL), runs its migrations and hands out transactions in which
+// SQL is written once with '?' placeholders for both dialects.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Dialect names the SQL engine behind a DB.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is a database handle. On SQLite writes go through a single connection
+// (SQLite allows one writer at a time) while reads use a pool; on
+// PostgreSQL both are the same pool.
+type DB struct {
+	Dialect Dialect
+	DSN     string
+	write   *sql.DB
+	read    *sql.DB
+}
+
+// Open connects to dsn: a postgres:// URL selects PostgreSQL, anything else is an SQLite file path.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	if dsn == "" {
+		return nil, errors.New("db: empty data source name")
+	}
+	d := &DB{DSN: dsn}
+	var err error
+	if isPostgres(dsn) {
+		d.Dialect = Postgres
+		if d.write, err = sql.Open("pgx", dsn); err != nil {
+			return nil, fmt.Errorf("db: open postgres: %w", err)
+		}
+		d.write.SetMaxOpenConns(20)
+		d.write.SetMaxIdleConns(20)
+		d.write.SetConnMaxIdleTime(5 * time.Minute)
+		d.read = d.write
+	} else {
+		d.Dialect = SQLite
+		if d.write, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
+			return nil, fmt.Errorf("db: open sqlite writer: %w", err)
+		}
+		d.write.SetMaxOpenConns(1)
+		if d.read, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
+			d.write.Close()
+			return nil, fmt.Errorf("db: open sqlite reader: %w", err)
+		}
+		d.read.SetMaxOpenConns(8)
+	}
+	if err := d.write.PingContext(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("db: connect to %s: %w", d.Dialect, err)
+	}
+	return d, nil
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// sqliteDSN adds the pragmas Echelon relies on: WAL so readers never block
+// the writer, a busy timeout instead of immediate "database is locked"
+// errors, enforced foreign keys, and IMMEDIATE write transactions so two
+// writers queue instead of deadlocking on lock upgrade.
+func sqliteDSN(path string, writer bool) string {
+	p := "file:" + strings.TrimPrefix(path, "file:")
+	sep := "?"
+	if strings.Contains(p, "?") {
+		sep = "&"
+	}
+	p += sep + "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+	if writer {
+		p += "&_txlock=immediate"
+	}
+	return p
+}
+
+// Close closes every connection.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (d *DB) Ping(ctx context.Context) error { return d.read.PingContext(ctx) }
+
+// Stats reports the connection pool of the writer (the only pool on PostgreSQL).
+func (d *DB) Stats() sql.DBStats { return d.write.Stats() }
+
+// Tx runs fn in a read-write transaction, committing when fn returns nil
+// and rolling back otherwise, so a business operation is all or nothing.
+func (d *DB) Tx(ctx context.Context, fn func(*Tx) error) error {
+	return d.run(ctx, d.write, nil, fn)
+}
+
+// View runs fn in a read-only transaction.
+func (d *DB) View(ctx context.Context, fn func(*Tx) error) error {
+	opts := &sql.TxOptions{ReadOnly: d.Dialect == Postgres}
+	return d.run(ctx, d.read, opts, fn)
+}
+
+func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) error {
+	stx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	tx := &Tx{tx: stx, dialect: d.Dialect}
+	if err := fn(tx); err != nil {
+		_ = stx.Rollback()
+		return err
+	}
+	if err := stx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Tx is a transaction whose statements use '?' placeholders in either dialect.
+type Tx struct {
+	tx      *sql.Tx
+	dialect Dialect
+}
+
+// Dialect reports the engine the transaction runs on.
+func (t *Tx) Dialect() Dialect { return t.dialect }
+
+// Exec runs a statement that returns no rows.
+func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return t.tx.ExecContext(ctx, Rebind(t.dialect, query), args...)
+}
+
+// Query runs a statement that returns rows.
+func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return t.tx.QueryContext(ctx, Rebind(t.dialect, query), args...)
+}
+
+// QueryRow runs a statement that returns at most one row.
+func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return t.tx.QueryRowContext(ctx, Rebind(t.dialect, query), args...)
+}
+
+// InsertID runs an INSERT … RETURNING id and returns the new id.
+func (t *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := t.QueryRow(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
