@@ -69,6 +69,10 @@ type Actor struct {
 // IsAdmin reports whether the actor has the admin role.
 func (a *Actor) IsAdmin() bool { return a.Role == RoleAdmin }
 
+// SystemActor is the actor for work started by the program itself or its
+// command line (first admin, demo data): an administrator with no person id.
+func SystemActor(name string) *Actor { return &Actor{Role: RoleAdmin, Name: name} }
+
 type actorKey struct{}
 
 // NewContext returns a context carrying the actor.

@@ -71,6 +71,7 @@ CREATE TABLE api_tokens (
     token_hash   TEXT NOT NULL UNIQUE,
     created_at   TIMESTAMPTZ NOT NULL,
     last_used_at TIMESTAMPTZ,
+    expires_at   TIMESTAMPTZ,
     revoked_at   TIMESTAMPTZ
 );
 CREATE INDEX api_tokens_person ON api_tokens(person_id);

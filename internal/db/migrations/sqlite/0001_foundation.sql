@@ -71,6 +71,7 @@ CREATE TABLE api_tokens (
     token_hash   TEXT NOT NULL UNIQUE,
     created_at   TIMESTAMP NOT NULL,
     last_used_at TIMESTAMP,
+    expires_at   TIMESTAMP,
     revoked_at   TIMESTAMP
 );
 CREATE INDEX api_tokens_person ON api_tokens(person_id);

@@ -1,0 +1,67 @@
+package org
+
+import (
+	"strings"
+
+	"github.com/echelonhq/echelon"
+)
+
+// Data scope, in one place (PRODUCT.md section 1):
+//   - admin sees every unit and person;
+//   - a senior or regional manager sees the subtree of their own unit;
+//   - everyone sees the chain of units from the company down to their own;
+//   - a rep or a partner-department member sees only themselves among people.
+
+// inSubtree reports whether the unit at path lies in the subtree rooted at root (inclusive).
+func inSubtree(path, root string) bool { return root != "" && strings.HasPrefix(path, root) }
+
+// canSeeUnit reports whether a may read the unit at path.
+func canSeeUnit(a *echelon.Actor, path string) bool {
+	if a.IsAdmin() {
+		return true
+	}
+	if a.Role.IsManager() && inSubtree(path, a.UnitPath) {
+		return true
+	}
+	return a.UnitPath != "" && strings.HasPrefix(a.UnitPath, path) // an ancestor of the actor's unit
+}
+
+// canManageUnit reports whether a may create, change or close units at path:
+// admin anywhere, a manager strictly below their own unit.
+func canManageUnit(a *echelon.Actor, path string) bool {
+	if a.IsAdmin() {
+		return true
+	}
+	return a.Role.IsManager() && inSubtree(path, a.UnitPath) && path != a.UnitPath
+}
+
+// canPlacePeopleIn reports whether a may put people into the unit at path:
+// admin anywhere, a manager anywhere in their subtree including their own unit.
+func canPlacePeopleIn(a *echelon.Actor, path string) bool {
+	return a.IsAdmin() || (a.Role.IsManager() && inSubtree(path, a.UnitPath))
+}
+
+// unitScope returns a SQL condition on alias u limiting units to what a may see.
+func unitScope(a *echelon.Actor) (string, []any) {
+	switch {
+	case a.IsAdmin():
+		return "1=1", nil
+	case a.Role.IsManager():
+		return "(u.path LIKE ? OR ? LIKE u.path || '%')", []any{a.UnitPath + "%", a.UnitPath}
+	case a.UnitPath != "":
+		return "? LIKE u.path || '%'", []any{a.UnitPath}
+	}
+	return "1=0", nil
+}
+
+// personScope returns a SQL condition on aliases p (people) and u (their
+// unit) limiting people to what a may see.
+func personScope(a *echelon.Actor) (string, []any) {
+	switch {
+	case a.IsAdmin():
+		return "1=1", nil
+	case a.Role.IsManager():
+		return "(p.id = ? OR u.path LIKE ?)", []any{a.PersonID, a.UnitPath + "%"}
+	}
+	return "p.id = ?", []any{a.PersonID}
+}
