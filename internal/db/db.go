@@ -163,3 +163,15 @@ func (t *Tx) InsertID(ctx context.Context, query string, args ...any) (int64, er
 	err := t.QueryRow(ctx, query+" RETURNING id", args...).Scan(&id)
 	return id, err
 }
+
+// Backup writes a consistent copy of an SQLite database to path while it
+// stays online (VACUUM INTO). PostgreSQL has its own tools for this.
+func (d *DB) Backup(ctx context.Context, path string) error {
+	if d.Dialect == Postgres {
+		return errors.New("db: backup of PostgreSQL is done with pg_dump, e.g. pg_dump -Fc -f echelon.dump \"$ECHELON_DB\"")
+	}
+	if _, err := d.write.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("db: backup to %s: %w", path, err)
+	}
+	return nil
+}

@@ -68,13 +68,13 @@ type PersonUpdate struct {
 
 // PersonFilter selects people; zero fields do not filter.
 type PersonFilter struct {
-	Query   string       // matches name, e-mail or phone
-	UnitID  int64        // the unit and its subtree
-	Role    echelon.Role //
-	Active  *bool        //
-	Sort    string       // name (default), email, role, unit, hire_date; prefix "-" for descending
-	Limit   int          // at most 200; default 50
-	Offset  int
+	Query  string       // matches name, e-mail or phone
+	UnitID int64        // the unit and its subtree
+	Role   echelon.Role //
+	Active *bool        //
+	Sort   string       // name (default), email, role, unit, hire_date; prefix "-" for descending
+	Limit  int          // at most 200; default 50
+	Offset int
 }
 
 const personColumns = `p.id, p.email, p.name, p.phone, p.role, COALESCE(p.org_unit_id, 0), COALESCE(u.name, ''), COALESCE(u.path, ''),

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/audit"
+	"github.com/echelonhq/echelon/internal/auth"
+	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/web"
+)
+
+// Main is the wired program: configuration, database, services and HTTP
+// server. End-to-end tests build one, call Open and Serve, then Close.
+type Main struct {
+	Config   Config
+	Log      *slog.Logger
+	Password password.Params
+
+	DB     *db.DB
+	Org    *org.Service
+	Auth   *auth.Service
+	Server *web.Server
+
+	listener net.Listener
+	http     *http.Server
+}
+
+// NewMain returns a program with the given configuration, logging to w.
+func NewMain(c Config, w io.Writer) *Main {
+	var h slog.Handler = slog.NewTextHandler(w, nil)
+	if c.LogFormat == "json" {
+		h = slog.NewJSONHandler(w, nil)
+	}
+	return &Main{Config: c, Log: slog.New(h), Password: password.Default()}
+}
+
+// Open connects to and migrates the database and builds the services.
+func (m *Main) Open(ctx context.Context) error {
+	var err error
+	if m.DB, err = db.Open(ctx, m.Config.DB); err != nil {
+		return err
+	}
+	if err := m.DB.Migrate(ctx); err != nil {
+		return err
+	}
+	m.Org = org.NewService(m.DB, m.Password)
+	if m.Auth, err = auth.NewService(m.DB, auth.DefaultConfig(), m.Log); err != nil {
+		return err
+	}
+	return nil
+}
+
+// OpenServer opens the database and builds the web server, creating the
+// first admin when the database has none.
+func (m *Main) OpenServer(ctx context.Context) error {
+	if err := m.Open(ctx); err != nil {
+		return err
+	}
+	if err := m.ensureAdmin(ctx); err != nil {
+		return err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	m.Server, err = web.New(web.Deps{
+		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), Catalog: cat, Log: m.Log,
+		SecureCookies: m.Config.SecureCookies, Version: version,
+	})
+	return err
+}
+
+// ensureAdmin creates the first administrator on a database without one.
+// Without a configured password a random one is generated and logged once.
+func (m *Main) ensureAdmin(ctx context.Context) error {
+	ok, err := m.Org.HasAdmin(ctx)
+	if err != nil || ok {
+		return err
+	}
+	pw := m.Config.AdminPassword
+	generated := pw == ""
+	if generated {
+		b := make([]byte, 12)
+		if _, err := rand.Read(b); err != nil {
+			return fmt.Errorf("generate admin password: %w", err)
+		}
+		pw = base64.RawURLEncoding.EncodeToString(b)
+	}
+	sys := echelon.NewContext(ctx, echelon.SystemActor("system"))
+	p, err := m.Org.CreatePerson(sys, org.PersonInput{Email: m.Config.AdminEmail, Name: "Administrator", Role: echelon.RoleAdmin, Password: pw})
+	if err != nil {
+		return fmt.Errorf("create first admin: %w", err)
+	}
+	if generated {
+		m.Log.Warn("first admin created; this password is shown only once — sign in and change it", "email", p.Email, "password", pw)
+	} else {
+		m.Log.Info("first admin created", "email", p.Email)
+	}
+	return nil
+}
+
+// Listen binds the configured address (":0" picks a free port).
+func (m *Main) Listen() error {
+	ln, err := net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	m.listener = ln
+	m.http = &http.Server{Handler: m.Server, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 120 * time.Second, IdleTimeout: 120 * time.Second}
+	return nil
+}
+
+// URL is the base address the server listens on.
+func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
+
+// Serve answers requests until ctx ends, then shuts down gracefully.
+// It also purges expired sessions every hour.
+func (m *Main) Serve(ctx context.Context) error {
+	go m.purgeSessions(ctx)
+	errc := make(chan error, 1)
+	go func() { errc <- m.http.Serve(m.listener) }()
+	m.Log.Info("serving", "url", m.URL(), "db", m.DB.Dialect, "version", version)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shut, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.http.Shutdown(shut); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func (m *Main) purgeSessions(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := m.Auth.PurgeExpired(ctx); err != nil {
+				m.Log.Error("purge sessions", "err", err)
+			}
+		}
+	}
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB != nil {
+		return m.DB.Close()
+	}
+	return nil
+}

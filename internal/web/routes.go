@@ -1,0 +1,38 @@
+package web
+
+import "net/http"
+
+// access says who may call a route.
+type access int
+
+const (
+	signedIn access = iota // any signed-in person; the service decides the rest
+	public                 // anyone, signed in or not
+)
+
+// handlerFunc is an HTTP handler that returns its error to one place (wrap)
+// which maps it to a status and a message in the caller's language.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// route is one line of the route table.
+type route struct {
+	method string
+	path   string
+	h      handlerFunc
+	access access
+}
+
+// isAPI reports whether the route answers JSON.
+func (rt route) isAPI() bool { return len(rt.path) >= 5 && rt.path[:5] == "/api/" }
+
+// routes is the whole route table: pages, then the JSON API, then operations.
+func (s *Server) routes() []route {
+	r := s.pageRoutes()
+	r = append(r, s.apiRoutes()...)
+	return append(r,
+		route{"GET", "/healthz", s.healthz, public},
+		route{"GET", "/readyz", s.readyz, public},
+		route{"GET", "/metrics", s.metricsHandler, public},
+		route{"GET", "/api/openapi.json", s.openAPI, public},
+	)
+}
