@@ -12,6 +12,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/i18n"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -22,7 +25,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "echelon:", err)
+			fmt.Fprintln(os.Stderr, "echelon:", describe(err))
 		}
 		os.Exit(2)
 	}
@@ -70,4 +73,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprint(stderr, usage)
 	return fmt.Errorf("unknown command %q", cmd)
+}
+
+// describe renders an error for the terminal: a service error in English
+// from the message catalogue, anything else as it is.
+func describe(err error) string {
+	var e *echelon.Error
+	if !errors.As(err, &e) {
+		return err.Error()
+	}
+	cat, cerr := i18n.Load()
+	if cerr != nil {
+		return err.Error()
+	}
+	msg := cat.T(i18n.English, e.Key, e.Args...)
+	if e.Field != "" {
+		return e.Field + ": " + msg
+	}
+	return msg
 }
