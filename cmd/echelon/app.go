@@ -15,8 +15,10 @@ import (
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/auth"
+	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/job"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
 	"github.com/echelonhq/echelon/internal/web"
@@ -32,6 +34,7 @@ type Main struct {
 	DB     *db.DB
 	Org    *org.Service
 	Auth   *auth.Service
+	CRM    *crm.Service
 	Server *web.Server
 
 	listener net.Listener
@@ -57,6 +60,7 @@ func (m *Main) Open(ctx context.Context) error {
 		return err
 	}
 	m.Org = org.NewService(m.DB, m.Password)
+	m.CRM = crm.NewService(m.DB, time.Now)
 	if m.Auth, err = auth.NewService(m.DB, auth.DefaultConfig(), m.Log); err != nil {
 		return err
 	}
@@ -77,7 +81,7 @@ func (m *Main) OpenServer(ctx context.Context) error {
 		return err
 	}
 	m.Server, err = web.New(web.Deps{
-		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), Catalog: cat, Log: m.Log,
+		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Catalog: cat, Log: m.Log,
 		SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err
@@ -127,9 +131,18 @@ func (m *Main) Listen() error {
 func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 
 // Serve answers requests until ctx ends, then shuts down gracefully.
-// It also purges expired sessions every hour.
+// Background jobs run meanwhile, each once per period across instances.
 func (m *Main) Serve(ctx context.Context) error {
-	go m.purgeSessions(ctx)
+	job.NewRunner(m.DB, m.Log).Start(ctx,
+		job.Job{Name: "session-purge", Every: time.Hour, Run: m.Auth.PurgeExpired},
+		job.Job{Name: "pool-return", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := m.CRM.ReturnStaleAccounts(ctx)
+			if n > 0 {
+				m.Log.Info("accounts returned to the pool", "count", n)
+			}
+			return err
+		}},
+	)
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.listener) }()
 	m.Log.Info("serving", "url", m.URL(), "db", m.DB.Dialect, "version", version)
@@ -144,21 +157,6 @@ func (m *Main) Serve(ctx context.Context) error {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
-}
-
-func (m *Main) purgeSessions(ctx context.Context) {
-	t := time.NewTicker(time.Hour)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := m.Auth.PurgeExpired(ctx); err != nil {
-				m.Log.Error("purge sessions", "err", err)
-			}
-		}
-	}
 }
 
 // Close releases the database.

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -155,4 +156,37 @@ func raw(s string) json.RawMessage {
 		return nil
 	}
 	return json.RawMessage(s)
+}
+
+// Change summarises the latest recorded change of one record: who made it,
+// when, and which top-level fields differ between before and after.
+type Change struct {
+	ActorName string
+	At        time.Time
+	Fields    []string
+}
+
+// LastChange returns the latest change of an entity, for telling a second
+// editor what happened since they loaded the record.
+func LastChange(ctx context.Context, tx *db.Tx, entity string, id int64) (*Change, error) {
+	var c Change
+	var before, after string
+	err := tx.QueryRow(ctx, `SELECT actor_name, at, before_json, after_json FROM audit_log
+		WHERE entity = ? AND entity_id = ? ORDER BY id DESC LIMIT 1`, entity, strconv.FormatInt(id, 10)).Scan(&c.ActorName, &c.At, &before, &after)
+	if err != nil {
+		return nil, fmt.Errorf("audit: last change of %s %d: %w", entity, id, err)
+	}
+	var b, a map[string]json.RawMessage
+	_ = json.Unmarshal([]byte(before), &b)
+	_ = json.Unmarshal([]byte(after), &a)
+	for k, v := range a {
+		if k == "version" || k == "updated_at" {
+			continue
+		}
+		if string(b[k]) != string(v) {
+			c.Fields = append(c.Fields, k)
+		}
+	}
+	sort.Strings(c.Fields)
+	return &c, nil
 }

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 
@@ -54,6 +55,9 @@ func NewService(d *db.DB, cfg Config, log *slog.Logger) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	dummy, err := password.Hash("not a real password", password.Default())
 	if err != nil {
 		return nil, fmt.Errorf("auth: %w", err)
@@ -89,8 +93,14 @@ func (s *Service) checkPassword(ctx context.Context, tx *db.Tx, email, pw string
 	var active bool
 	var failures int
 	var locked sql.NullTime
-	err := tx.QueryRow(ctx, `SELECT id, password_hash, active, failed_logins, locked_until FROM people WHERE email = ?`, email).
-		Scan(&id, &hash, &active, &failures, &locked)
+	// Concurrent attempts on one account must queue, or parallel guesses
+	// each read the same failure count and a late one clears a fresh lock.
+	// SQLite writers are serialised already; PostgreSQL needs the row lock.
+	query := `SELECT id, password_hash, active, failed_logins, locked_until FROM people WHERE email = ?`
+	if tx.Dialect() == db.Postgres {
+		query += ` FOR UPDATE`
+	}
+	err := tx.QueryRow(ctx, query, email).Scan(&id, &hash, &active, &failures, &locked)
 	if errors.Is(err, sql.ErrNoRows) {
 		_, _ = password.Verify(pw, s.dummy)
 		s.log.Warn("sign-in failed", "email", email, "reason", "unknown e-mail")
@@ -102,7 +112,7 @@ func (s *Service) checkPassword(ctx context.Context, tx *db.Tx, email, pw string
 	now := s.now()
 	if locked.Valid && locked.Time.After(now) {
 		s.log.Warn("sign-in refused", "email", email, "reason", "locked", "until", locked.Time)
-		return 0, echelon.Errorf(echelon.ELOCKED, "auth.locked", int(locked.Time.Sub(now).Minutes())+1)
+		return 0, echelon.Errorf(echelon.ELOCKED, "auth.locked", int(math.Ceil(locked.Time.Sub(now).Minutes())))
 	}
 	ok := false
 	if hash != "" {

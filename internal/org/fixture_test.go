@@ -38,7 +38,7 @@ type company struct {
 	root, east, eastTeam, west, westTeam *org.Unit
 
 	admin, senior, eastMgr, westMgr, eastRep, eastRep2, westRep *org.Person
-	marketing, product, service                                *org.Person
+	marketing, product, service                                 *org.Person
 }
 
 // newCompany builds the company in d.
@@ -165,6 +165,16 @@ func (c *company) entries(t *testing.T, entity string, id int64) []audit.Entry {
 		t.Fatalf("find audit entries: %v", err)
 	}
 	return es
+}
+
+// auditFilter selects the entries of one action on one entity.
+func auditFilter(entity string, id int64, action string) audit.Filter {
+	return audit.Filter{Entity: entity, EntityID: fmt.Sprint(id), Action: action, Limit: 200}
+}
+
+// auditKey selects the entries about an entity whose key is not numeric.
+func auditKey(entity, key string) audit.Filter {
+	return audit.Filter{Entity: entity, EntityID: key, Limit: 200}
 }
 
 // state is a fingerprint of everything a failed write must leave alone:

@@ -125,11 +125,14 @@ func (s *Service) FindPeople(ctx context.Context, f PersonFilter) ([]*Person, in
 		where = append(where, "p.active = ?")
 		args = append(args, *f.Active)
 	}
-	order := "p.name"
+	col := "p.name"
 	sortKey, desc := strings.CutPrefix(f.Sort, "-")
-	if col, ok := personSorts[sortKey]; ok {
-		order = col
+	if c, ok := personSorts[sortKey]; ok {
+		col = c
 	}
+	// Empty values (no unit, no hire date) go last either way; SQLite and
+	// PostgreSQL would otherwise place NULLs at opposite ends.
+	order := "(" + col + " IS NULL), " + col
 	if desc {
 		order += " DESC"
 	}
@@ -242,7 +245,7 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, er
 	var out *Person
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		p := &Person{Role: in.Role, UnitID: in.UnitID, ManagerID: in.ManagerID, LevelID: in.LevelID}
-		if err := checkPlacement(ctx, tx, a, p); err != nil {
+		if err := checkPlacement(ctx, tx, a, p, true); err != nil {
 			return err
 		}
 		now := time.Now().UTC()
@@ -284,12 +287,14 @@ func nullID(id int64) any {
 // checkPlacement validates where p sits: every role but admin belongs to an
 // open unit the actor may place people in; the manager is an active person
 // on the unit's chain (the unit or an ancestor), never p itself, without a
-// cycle; the level exists.
-func checkPlacement(ctx context.Context, tx *db.Tx, a *echelon.Actor, p *Person) error {
+// cycle; the level exists. Only a newly chosen manager must be active: one
+// who has left does not block changes to their reports' level or role.
+func checkPlacement(ctx context.Context, tx *db.Tx, a *echelon.Actor, p *Person, newManager bool) error {
 	if p.UnitID == 0 {
 		if p.Role != echelon.RoleAdmin {
 			return echelon.FieldError("org_unit_id", "field.required")
 		}
+		p.UnitPath = ""
 	} else {
 		u, err := findVisibleUnit(ctx, tx, a, p.UnitID)
 		if err != nil {
@@ -308,14 +313,24 @@ func checkPlacement(ctx context.Context, tx *db.Tx, a *echelon.Actor, p *Person)
 			return echelon.FieldError("manager_id", "person.manager_self")
 		}
 		m, err := findPerson(ctx, tx, p.ManagerID)
-		if err != nil {
+		if err != nil && echelon.ErrorCode(err) != echelon.ENOTFOUND {
+			return err
+		}
+		// Someone the actor may not see is as unknown as an unused id, unless
+		// they sit on the chain above (a manager's own manager, say), so that
+		// neither their existence nor their status leaks out of scope.
+		onChain := err == nil && m.UnitPath != "" && strings.HasPrefix(p.UnitPath, m.UnitPath)
+		if err != nil || (!onChain && !canSeePerson(a, m)) {
 			return echelon.FieldError("manager_id", "person.not_found")
 		}
-		if !m.Active {
+		if newManager && !m.Active {
 			return echelon.FieldError("manager_id", "person.inactive")
 		}
-		if m.UnitPath == "" || !strings.HasPrefix(p.UnitPath, m.UnitPath) {
+		if !onChain {
 			return echelon.FieldError("manager_id", "person.manager_outside")
+		}
+		if newManager && m.Role != echelon.RoleAdmin && !m.Role.IsManager() {
+			return echelon.FieldError("manager_id", "person.manager_role")
 		}
 		if p.ID != 0 {
 			if err := checkManagerCycle(ctx, tx, p.ID, m.ID); err != nil {
@@ -379,7 +394,7 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, up PersonUpdate) (
 			return err
 		}
 		if placementChanged(up) {
-			if err := checkPlacement(ctx, tx, a, &p); err != nil {
+			if err := checkPlacement(ctx, tx, a, &p, up.ManagerID != nil); err != nil {
 				return err
 			}
 			if err := checkReportsStayOnChain(ctx, tx, &p); err != nil {
@@ -474,17 +489,24 @@ func applyUpdate(p *Person, up PersonUpdate) error {
 	return nil
 }
 
-// checkReportsStayOnChain refuses moving p to a unit that would leave
-// people who report to p with a manager outside their unit chain.
+// checkReportsStayOnChain refuses moving p to a unit (or out of every unit)
+// that would leave people who report to p, or open units p manages, with a
+// manager outside their unit chain.
 func checkReportsStayOnChain(ctx context.Context, tx *db.Tx, p *Person) error {
-	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM people r JOIN org_units ru ON ru.id = r.org_unit_id
-		WHERE r.manager_id = ? AND r.active AND ru.path NOT LIKE ?`, p.ID, p.UnitPath+"%").Scan(&n)
+	var reports, units int
+	err := tx.QueryRow(ctx, `SELECT
+		(SELECT COUNT(*) FROM people r JOIN org_units ru ON ru.id = r.org_unit_id
+			WHERE r.manager_id = ? AND r.active AND (? = '' OR ru.path NOT LIKE ?)),
+		(SELECT COUNT(*) FROM org_units u WHERE u.manager_id = ? AND u.closed_at IS NULL AND (? = '' OR u.path NOT LIKE ?))`,
+		p.ID, p.UnitPath, p.UnitPath+"%", p.ID, p.UnitPath, p.UnitPath+"%").Scan(&reports, &units)
 	if err != nil {
 		return fmt.Errorf("org: check reports: %w", err)
 	}
-	if n > 0 {
-		return echelon.Errorf(echelon.ECONFLICT, "person.move_strands_reports", n)
+	if reports > 0 {
+		return echelon.Errorf(echelon.ECONFLICT, "person.move_strands_reports", reports)
+	}
+	if units > 0 {
+		return echelon.Errorf(echelon.ECONFLICT, "person.move_strands_units", units)
 	}
 	return nil
 }

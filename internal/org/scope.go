@@ -65,3 +65,37 @@ func personScope(a *echelon.Actor) (string, []any) {
 	}
 	return "p.id = ?", []any{a.PersonID}
 }
+
+// RecordScope returns a SQL condition limiting owned records (accounts,
+// opportunities, activities …) to the actor's data scope: admin all; a
+// manager the records whose org unit lies in their subtree (unitCol names
+// the record's org-unit id column); a rep their own (ownerCol); a partner
+// department none.
+func RecordScope(a *echelon.Actor, ownerCol, unitCol string) (string, []any) {
+	switch {
+	case a.IsAdmin():
+		return "1=1", nil
+	case a.Role.IsManager() && a.UnitPath != "":
+		return unitCol + " IN (SELECT id FROM org_units WHERE path LIKE ?)", []any{a.UnitPath + "%"}
+	case a.Role == echelon.RoleRep:
+		return ownerCol + " = ?", []any{a.PersonID}
+	}
+	return "1=0", nil
+}
+
+// CanSeeRecord reports whether a may see a record owned by ownerID in the
+// unit at unitPath (the same rule as RecordScope, for one loaded record).
+func CanSeeRecord(a *echelon.Actor, ownerID int64, unitPath string) bool {
+	switch {
+	case a.IsAdmin():
+		return true
+	case a.Role.IsManager():
+		return inSubtree(unitPath, a.UnitPath)
+	case a.Role == echelon.RoleRep:
+		return ownerID == a.PersonID
+	}
+	return false
+}
+
+// InSubtree reports whether the unit at path lies in the subtree rooted at root (inclusive).
+func InSubtree(path, root string) bool { return inSubtree(path, root) }

@@ -313,9 +313,8 @@ func TestService_CloseUnit(t *testing.T) {
 			c.unchanged(t, before)
 
 			// With its only child closed, East could close too once Li leaves.
-			if _, err := c.org.CloseUnit(as(c.admin), c.east.ID); echelon.ErrorCode(err) != echelon.ECONFLICT {
-				t.Errorf("closing East with Li still in it: %v", err)
-			}
+			_, err = c.org.CloseUnit(as(c.admin), c.east.ID)
+			wantCode(t, err, echelon.ECONFLICT)
 		})
 	})
 }
