@@ -10,6 +10,7 @@ import (
 
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/auth"
+	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/org"
@@ -21,6 +22,7 @@ type Deps struct {
 	Org     *org.Service
 	Auth    *auth.Service
 	Audit   *audit.Service
+	CRM     *crm.Service
 	Catalog *i18n.Catalog
 	Log     *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served behind TLS.

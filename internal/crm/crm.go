@@ -1,0 +1,160 @@
+// Package crm is the built-in CRM whose records feed every number in
+// Echelon: accounts and their public pool (公海), contacts, leads, products,
+// opportunities moving through pipeline stages, and activities. Every
+// method checks the actor's data scope (org.RecordScope) before it reads or
+// writes, and every write is audited in its own transaction.
+package crm
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/audit"
+	"github.com/echelonhq/echelon/internal/db"
+)
+
+// Service is the CRM service.
+type Service struct {
+	db  *db.DB
+	now func() time.Time
+}
+
+// NewService returns a CRM service over d; now is the clock (time.Now in production).
+func NewService(d *db.DB, now func() time.Time) *Service {
+	if now == nil {
+		now = time.Now
+	}
+	return &Service{db: d, now: func() time.Time { return now().UTC() }}
+}
+
+func actor(ctx context.Context) (*echelon.Actor, error) {
+	a := echelon.ActorFrom(ctx)
+	if a == nil {
+		return nil, echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
+	}
+	return a, nil
+}
+
+// mayWriteCRM reports whether the actor's role works with CRM records at all.
+func mayWriteCRM(a *echelon.Actor) bool {
+	return a.IsAdmin() || a.Role.IsManager() || a.Role == echelon.RoleRep
+}
+
+func forbidden() error { return echelon.Errorf(echelon.EFORBIDDEN, "perm.forbidden") }
+
+// Field limits, in characters.
+const (
+	maxName  = 200
+	maxShort = 100
+	maxText  = 4000
+)
+
+// text trims s and bounds its length; required refuses empty.
+func text(field, s string, max int, required bool) (string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" && required {
+		return "", echelon.FieldError(field, "field.required")
+	}
+	if utf8.RuneCountInString(s) > max {
+		return "", echelon.FieldError(field, "field.too_long", max)
+	}
+	return s, nil
+}
+
+// nullID stores 0 as NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// nullStr stores "" as NULL (for unique columns that may be absent).
+func nullStr(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// Page asks for one page of a list. Lists never count every row of a large
+// table: they fetch Limit+1 rows and report whether there is more.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+func (p Page) clamp() Page {
+	if p.Limit <= 0 || p.Limit > 200 {
+		p.Limit = 50
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return p
+}
+
+// Date is a calendar date written YYYY-MM-DD; it is stored as midnight UTC.
+type Date = string
+
+// parseDate parses an optional YYYY-MM-DD date.
+func parseDate(field, s string) (*time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, nil
+	}
+	d, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return nil, echelon.FieldError(field, "date.invalid")
+	}
+	return &d, nil
+}
+
+func formatDate(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// staleError tells the second of two editors that the record changed since
+// they loaded it: who changed it, when, and which fields.
+func staleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
+	c, err := audit.LastChange(ctx, tx, entity, id)
+	if err != nil {
+		return err
+	}
+	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, c.At.Format(time.RFC3339), strings.Join(c.Fields, ", "))
+}
+
+// scanner is what database rows offer.
+type scanner interface{ Scan(...any) error }
+
+// collect scans every row of a query with scan.
+func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// page trims a Limit+1 result to the page and reports whether more follow.
+func page[T any](items []T, p Page) ([]T, bool) {
+	if len(items) > p.Limit {
+		return items[:p.Limit], true
+	}
+	return items, false
+}

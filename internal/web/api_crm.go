@@ -1,0 +1,399 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/crm"
+)
+
+// crmAPIRoutes is the CRM part of the JSON API.
+func (s *Server) crmAPIRoutes() []route {
+	return []route{
+		{"GET", "/api/v1/accounts", s.apiAccounts, signedIn},
+		{"POST", "/api/v1/accounts", s.apiCreateAccount, signedIn},
+		{"GET", "/api/v1/accounts/{id}", s.apiAccount, signedIn},
+		{"PATCH", "/api/v1/accounts/{id}", s.apiUpdateAccount, signedIn},
+		{"GET", "/api/v1/accounts/{id}/ownership", s.apiOwnership, signedIn},
+		{"POST", "/api/v1/accounts/{id}/claim", s.apiClaimAccount, signedIn},
+		{"POST", "/api/v1/accounts/{id}/release", s.apiReleaseAccount, signedIn},
+		{"POST", "/api/v1/accounts/{id}/transfer", s.apiTransferAccount, signedIn},
+		{"POST", "/api/v1/accounts/{id}/merge", s.apiMergeAccount, signedIn},
+		{"GET", "/api/v1/pools", s.apiPoolRules, signedIn},
+		{"PUT", "/api/v1/pools/{id}", s.apiSetPoolRule, signedIn},
+		{"GET", "/api/v1/contacts", s.apiContacts, signedIn},
+		{"POST", "/api/v1/contacts", s.apiCreateContact, signedIn},
+		{"GET", "/api/v1/contacts/{id}", s.apiContact, signedIn},
+		{"PUT", "/api/v1/contacts/{id}", s.apiUpdateContact, signedIn},
+		{"GET", "/api/v1/leads", s.apiLeads, signedIn},
+		{"POST", "/api/v1/leads", s.apiCreateLead, signedIn},
+		{"GET", "/api/v1/leads/{id}", s.apiLead, signedIn},
+		{"PUT", "/api/v1/leads/{id}", s.apiUpdateLead, signedIn},
+		{"POST", "/api/v1/leads/{id}/convert", s.apiConvertLead, signedIn},
+		{"GET", "/api/v1/products", s.apiProducts, signedIn},
+		{"POST", "/api/v1/products", s.apiCreateProduct, signedIn},
+		{"PUT", "/api/v1/products/{id}", s.apiUpdateProduct, signedIn},
+		{"GET", "/api/v1/stages", s.apiStages, signedIn},
+		{"POST", "/api/v1/stages", s.apiCreateStage, signedIn},
+		{"PUT", "/api/v1/stages/{id}", s.apiUpdateStage, signedIn},
+		{"GET", "/api/v1/opportunities", s.apiOpportunities, signedIn},
+		{"POST", "/api/v1/opportunities", s.apiCreateOpportunity, signedIn},
+		{"GET", "/api/v1/opportunities/{id}", s.apiOpportunity, signedIn},
+		{"PATCH", "/api/v1/opportunities/{id}", s.apiUpdateOpportunity, signedIn},
+		{"GET", "/api/v1/opportunities/{id}/stage-history", s.apiStageHistory, signedIn},
+		{"GET", "/api/v1/activities", s.apiActivities, signedIn},
+		{"POST", "/api/v1/activities", s.apiCreateActivity, signedIn},
+		{"PUT", "/api/v1/activities/{id}", s.apiUpdateActivity, signedIn},
+	}
+}
+
+// page is a CRM list envelope: no total on large tables, only whether more rows follow.
+type crmPage[T any] struct {
+	Items   []T  `json:"items"`
+	HasMore bool `json:"has_more"`
+	Limit   int  `json:"limit"`
+	Offset  int  `json:"offset"`
+}
+
+func writePage[T any](w http.ResponseWriter, items []T, more bool, p crm.Page) {
+	if items == nil {
+		items = []T{}
+	}
+	writeJSON(w, http.StatusOK, crmPage[T]{Items: items, HasMore: more, Limit: p.Limit, Offset: p.Offset})
+}
+
+// crmQuery reads the query parameters shared by CRM lists.
+type crmQuery struct{ r *http.Request }
+
+func (q crmQuery) str(name string) string { return q.r.URL.Query().Get(name) }
+
+func (q crmQuery) id(name string) (int64, error) {
+	v := q.str(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, badRequest{echelon.FieldError(name, "query.invalid_number", name)}
+	}
+	return n, nil
+}
+
+func (q crmQuery) page() (crm.Page, error) {
+	limit, err := queryInt(q.r, "limit")
+	if err != nil {
+		return crm.Page{}, err
+	}
+	offset, err := queryInt(q.r, "offset")
+	if err != nil {
+		return crm.Page{}, err
+	}
+	if limit == 0 {
+		limit = 50
+	}
+	return crm.Page{Limit: limit, Offset: offset}, nil
+}
+
+// ids reads several id parameters at once, stopping at the first bad one.
+func (q crmQuery) ids(dst map[string]*int64) error {
+	for name, p := range dst {
+		v, err := q.id(name)
+		if err != nil {
+			return err
+		}
+		*p = v
+	}
+	return nil
+}
+
+func accountFilter(r *http.Request) (crm.AccountFilter, error) {
+	q := crmQuery{r}
+	f := crm.AccountFilter{Query: q.str("q"), Status: q.str("status"), Industry: q.str("industry"), Province: q.str("province"),
+		Pool: q.str("pool") == "true", Sort: q.str("sort")}
+	var err error
+	if f.Page, err = q.page(); err != nil {
+		return f, err
+	}
+	return f, q.ids(map[string]*int64{"owner_id": &f.OwnerID, "org_unit_id": &f.UnitID})
+}
+
+func (s *Server) apiAccounts(w http.ResponseWriter, r *http.Request) error {
+	f, err := accountFilter(r)
+	if err != nil {
+		return err
+	}
+	items, more, err := s.CRM.FindAccounts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, f.Page)
+	return nil
+}
+
+func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindAccountByID)
+}
+
+func (s *Server) apiCreateAccount(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateAccount)
+}
+
+func (s *Server) apiUpdateAccount(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateAccount)
+}
+
+func (s *Server) apiOwnership(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindOwnership)
+}
+
+func (s *Server) apiClaimAccount(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	a, err := s.CRM.ClaimAccount(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, a)
+	return nil
+}
+
+type ownershipBody struct {
+	OwnerID int64  `json:"owner_id,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+	DropID  int64  `json:"drop_id,omitempty"`
+}
+
+func (s *Server) apiReleaseAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.ownershipAction(w, r, func(id int64, b ownershipBody) (any, error) {
+		return s.CRM.ReleaseAccount(r.Context(), id, b.Reason)
+	})
+}
+
+func (s *Server) apiTransferAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.ownershipAction(w, r, func(id int64, b ownershipBody) (any, error) {
+		return s.CRM.TransferAccount(r.Context(), id, b.OwnerID, b.Reason)
+	})
+}
+
+func (s *Server) apiMergeAccount(w http.ResponseWriter, r *http.Request) error {
+	return s.ownershipAction(w, r, func(id int64, b ownershipBody) (any, error) {
+		return s.CRM.MergeAccounts(r.Context(), id, b.DropID)
+	})
+}
+
+func (s *Server) ownershipAction(w http.ResponseWriter, r *http.Request, do func(int64, ownershipBody) (any, error)) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var b ownershipBody
+	if err := decodeJSON(w, r, &b); err != nil {
+		return err
+	}
+	out, err := do(id, b)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiPoolRules(w http.ResponseWriter, r *http.Request) error {
+	rules, err := s.CRM.FindPoolRules(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(rules, len(rules), 0, 0))
+	return nil
+}
+
+func (s *Server) apiSetPoolRule(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	var in crm.PoolRule
+	if err := decodeJSON(w, r, &in); err != nil {
+		return err
+	}
+	in.UnitID = id
+	out, err := s.CRM.SetPoolRule(r.Context(), in)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) error {
+	q := crmQuery{r}
+	f := crm.ContactFilter{Query: q.str("q")}
+	var err error
+	if f.Page, err = q.page(); err != nil {
+		return err
+	}
+	if f.AccountID, err = q.id("account_id"); err != nil {
+		return err
+	}
+	items, more, err := s.CRM.FindContacts(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, f.Page)
+	return nil
+}
+
+func (s *Server) apiContact(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindContactByID)
+}
+
+func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateContact)
+}
+
+func (s *Server) apiUpdateContact(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateContact)
+}
+
+func (s *Server) apiLeads(w http.ResponseWriter, r *http.Request) error {
+	q := crmQuery{r}
+	f := crm.LeadFilter{Query: q.str("q"), Status: q.str("status")}
+	var err error
+	if f.Page, err = q.page(); err != nil {
+		return err
+	}
+	items, more, err := s.CRM.FindLeads(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, f.Page)
+	return nil
+}
+
+func (s *Server) apiLead(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindLeadByID)
+}
+
+func (s *Server) apiCreateLead(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateLead)
+}
+
+func (s *Server) apiUpdateLead(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateLead)
+}
+
+func (s *Server) apiConvertLead(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.ConvertLead)
+}
+
+func (s *Server) apiProducts(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.CRM.FindProducts(r.Context(), r.URL.Query().Get("inactive") == "true")
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items), 0, 0))
+	return nil
+}
+
+func (s *Server) apiCreateProduct(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateProduct)
+}
+
+func (s *Server) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateProduct)
+}
+
+func (s *Server) apiStages(w http.ResponseWriter, r *http.Request) error {
+	items, err := s.CRM.FindStages(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, newList(items, len(items), 0, 0))
+	return nil
+}
+
+func (s *Server) apiCreateStage(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateStage)
+}
+
+func (s *Server) apiUpdateStage(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateStage)
+}
+
+func opportunityFilter(r *http.Request) (crm.OpportunityFilter, error) {
+	q := crmQuery{r}
+	f := crm.OpportunityFilter{Query: q.str("q"), Outcome: q.str("outcome"), ClosingFrom: q.str("closing_from"), ClosingTo: q.str("closing_to"), Sort: q.str("sort")}
+	var err error
+	if f.Page, err = q.page(); err != nil {
+		return f, err
+	}
+	return f, q.ids(map[string]*int64{"owner_id": &f.OwnerID, "org_unit_id": &f.UnitID, "account_id": &f.AccountID, "stage_id": &f.StageID})
+}
+
+func (s *Server) apiOpportunities(w http.ResponseWriter, r *http.Request) error {
+	f, err := opportunityFilter(r)
+	if err != nil {
+		return err
+	}
+	items, more, err := s.CRM.FindOpportunities(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, f.Page)
+	return nil
+}
+
+func (s *Server) apiOpportunity(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindOpportunityByID)
+}
+
+func (s *Server) apiCreateOpportunity(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateOpportunity)
+}
+
+func (s *Server) apiUpdateOpportunity(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateOpportunity)
+}
+
+func (s *Server) apiStageHistory(w http.ResponseWriter, r *http.Request) error {
+	return getByID(w, r, s.CRM.FindStageHistory)
+}
+
+func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request) error {
+	q := crmQuery{r}
+	f := crm.ActivityFilter{Kind: q.str("kind")}
+	var err error
+	if f.Page, err = q.page(); err != nil {
+		return err
+	}
+	if err := q.ids(map[string]*int64{"owner_id": &f.OwnerID, "account_id": &f.AccountID, "opportunity_id": &f.OpportunityID}); err != nil {
+		return err
+	}
+	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
+		if v := q.str(name); v != "" {
+			t, err := time.Parse(time.RFC3339, v)
+			if err != nil {
+				return badRequest{echelon.FieldError(name, "date.invalid")}
+			}
+			*dst = t
+		}
+	}
+	items, more, err := s.CRM.FindActivities(r.Context(), f)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, f.Page)
+	return nil
+}
+
+func (s *Server) apiCreateActivity(w http.ResponseWriter, r *http.Request) error {
+	return create(w, r, s.CRM.CreateActivity)
+}
+
+func (s *Server) apiUpdateActivity(w http.ResponseWriter, r *http.Request) error {
+	return update(w, r, s.CRM.UpdateActivity)
+}
