@@ -21,7 +21,9 @@ const (
 	StatusInactive = "inactive"
 )
 
-func validStatus(s string) bool { return s == StatusProspect || s == StatusCustomer || s == StatusInactive }
+func validStatus(s string) bool {
+	return s == StatusProspect || s == StatusCustomer || s == StatusInactive
+}
 
 // Account is a customer company. An account without an owner sits in the
 // public pool (公海) of its org unit.
@@ -487,48 +489,54 @@ func (s *Service) UpdateAccount(ctx context.Context, id int64, up AccountUpdate)
 		if err != nil {
 			return err
 		}
-		if !org.CanSeeRecord(act, before.OwnerID, before.UnitPath) {
-			return forbidden() // a pool account is claimed before it is edited
-		}
-		if up.Version != before.Version {
-			return staleError(ctx, tx, "account", id)
-		}
-		in := before.input()
-		for _, p := range []struct {
-			dst *string
-			src *string
-		}{
-			{&in.Name, up.Name}, {&in.CreditCode, up.CreditCode}, {&in.Industry, up.Industry}, {&in.Segment, up.Segment},
-			{&in.Province, up.Province}, {&in.City, up.City}, {&in.Address, up.Address}, {&in.Size, up.Size},
-			{&in.Source, up.Source}, {&in.Phone, up.Phone}, {&in.Email, up.Email}, {&in.Status, up.Status}, {&in.Tags, up.Tags},
-		} {
-			if p.src != nil {
-				*p.dst = *p.src
-			}
-		}
-		f, err := in.fields()
-		if err != nil {
-			return err
-		}
-		if err := checkDuplicate(ctx, tx, f, id); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, credit_code = ?, industry = ?, segment = ?, province = ?,
-			city = ?, address = ?, size = ?, source = ?, phone = ?, email = ?, status = ?, tags = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`,
-			f.name, f.key, nullStr(f.credit), f.industry, f.segment, f.province, f.city, f.address, f.size, f.source, f.phone, f.email,
-			f.status, f.tags, s.now(), id, up.Version)
-		if err != nil {
-			return fmt.Errorf("crm: update account: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return staleError(ctx, tx, "account", id)
-		}
-		if out, err = findAccount(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "update", "account", id, before, out)
+		out, err = s.updateAccount(ctx, tx, act, before, up)
+		return err
 	})
 	return out, err
 }
 
+func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Actor, before *Account, up AccountUpdate) (*Account, error) {
+	id := before.ID
+	if !org.CanSeeRecord(act, before.OwnerID, before.UnitPath) {
+		return nil, forbidden() // a pool account is claimed before it is edited
+	}
+	if up.Version != before.Version {
+		return nil, staleError(ctx, tx, "account", id)
+	}
+	in := before.input()
+	for _, p := range []struct {
+		dst *string
+		src *string
+	}{
+		{&in.Name, up.Name}, {&in.CreditCode, up.CreditCode}, {&in.Industry, up.Industry}, {&in.Segment, up.Segment},
+		{&in.Province, up.Province}, {&in.City, up.City}, {&in.Address, up.Address}, {&in.Size, up.Size},
+		{&in.Source, up.Source}, {&in.Phone, up.Phone}, {&in.Email, up.Email}, {&in.Status, up.Status}, {&in.Tags, up.Tags},
+	} {
+		if p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	f, err := in.fields()
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDuplicate(ctx, tx, f, id); err != nil {
+		return nil, err
+	}
+	res, err := tx.Exec(ctx, `UPDATE accounts SET name = ?, name_key = ?, credit_code = ?, industry = ?, segment = ?, province = ?,
+		city = ?, address = ?, size = ?, source = ?, phone = ?, email = ?, status = ?, tags = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		f.name, f.key, nullStr(f.credit), f.industry, f.segment, f.province, f.city, f.address, f.size, f.source, f.phone, f.email,
+		f.status, f.tags, s.now(), id, up.Version)
+	if err != nil {
+		return nil, fmt.Errorf("crm: update account: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, staleError(ctx, tx, "account", id)
+	}
+	out, err := findAccount(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "update", "account", id, before, out)
+}

@@ -166,6 +166,9 @@ func (s *Service) CreateContact(ctx context.Context, in ContactInput) (*Contact,
 	if err != nil {
 		return nil, err
 	}
+	if !mayWriteCRM(act) {
+		return nil, forbidden()
+	}
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
@@ -213,25 +216,31 @@ func (s *Service) UpdateContact(ctx context.Context, id int64, in ContactInput) 
 		if err != nil {
 			return err
 		}
-		if in.AccountID == 0 {
-			in.AccountID = before.AccountID
-		}
-		if _, err := editableAccount(ctx, tx, act, in.AccountID); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE contacts SET account_id = ?, name = ?, title = ?, phone = ?, mobile = ?, email = ?, wechat = ?,
-			version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
-			in.AccountID, in.Name, in.Title, in.Phone, in.Mobile, in.Email, in.WeChat, s.now(), id, in.Version)
-		if err != nil {
-			return fmt.Errorf("crm: update contact: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return staleError(ctx, tx, "contact", id)
-		}
-		if out, err = findVisibleContact(ctx, tx, act, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "update", "contact", id, before, out)
+		out, err = s.updateContact(ctx, tx, act, before, in)
+		return err
 	})
 	return out, err
+}
+
+func (s *Service) updateContact(ctx context.Context, tx *db.Tx, act *echelon.Actor, before *Contact, in ContactInput) (*Contact, error) {
+	if in.AccountID == 0 {
+		in.AccountID = before.AccountID
+	}
+	if _, err := editableAccount(ctx, tx, act, in.AccountID); err != nil {
+		return nil, err
+	}
+	res, err := tx.Exec(ctx, `UPDATE contacts SET account_id = ?, name = ?, title = ?, phone = ?, mobile = ?, email = ?, wechat = ?,
+		version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
+		in.AccountID, in.Name, in.Title, in.Phone, in.Mobile, in.Email, in.WeChat, s.now(), before.ID, in.Version)
+	if err != nil {
+		return nil, fmt.Errorf("crm: update contact: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, staleError(ctx, tx, "contact", before.ID)
+	}
+	out, err := findVisibleContact(ctx, tx, act, before.ID)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "update", "contact", before.ID, before, out)
 }

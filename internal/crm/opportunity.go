@@ -294,6 +294,9 @@ func (st *oppState) resolve(ctx context.Context, tx *db.Tx, act *echelon.Actor, 
 	if st.closed != nil && st.closed.Before(start.Truncate(24*time.Hour)) {
 		return echelon.FieldError("closed_on", "opportunity.closed_before_start", start.Format(time.DateOnly))
 	}
+	if st.expected != nil && st.engaged != nil && st.expected.Before(*st.engaged) {
+		return echelon.FieldError("expected_close", "opportunity.closed_before_start", st.engaged.Format(time.DateOnly))
+	}
 	if st.closed != nil && st.closed.After(today) {
 		return echelon.FieldError("closed_on", "opportunity.closed_in_future")
 	}
@@ -436,51 +439,58 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id int64, up Opportunit
 		if err != nil {
 			return err
 		}
-		if up.Version != before.Version {
-			return staleError(ctx, tx, "opportunity", id)
-		}
-		st, err := stateOf(ctx, tx, before)
-		if err != nil {
-			return err
-		}
-		if err := st.apply(ctx, tx, up); err != nil {
-			return err
-		}
-		now := s.now()
-		prob := up.Probability
-		if up.StageID != nil && *up.StageID != before.StageID && prob == nil {
-			prob = &st.stage.Probability
-		}
-		if err := st.resolve(ctx, tx, act, today(now), before.CreatedAt, prob); err != nil {
-			return err
-		}
-		res, err := tx.Exec(ctx, `UPDATE opportunities SET name = ?, account_id = ?, owner_id = ?, org_unit_id = ?, amount = ?, currency = ?,
-			stage_id = ?, probability = ?, expected_close = ?, closed_on = ?, lost_reason = ?, version = version + 1, updated_at = ?
-			WHERE id = ? AND version = ?`,
-			st.name, nullID(st.accountID), st.ownerID, st.unitID, st.amount, st.currency, st.stage.ID, st.probability,
-			st.expected, st.closed, st.lostReason, now, id, up.Version)
-		if err != nil {
-			return fmt.Errorf("crm: update opportunity: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return staleError(ctx, tx, "opportunity", id)
-		}
-		if up.Lines != nil {
-			if err := writeLines(ctx, tx, id, st.lines); err != nil {
-				return err
-			}
-		}
-		if st.stage.ID != before.StageID {
-			if err := recordStage(ctx, tx, id, before.StageID, st.stage.ID, now); err != nil {
-				return err
-			}
-		}
-		if out, err = findOpportunity(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "update", "opportunity", id, before, out)
+		out, err = s.updateOpportunity(ctx, tx, act, before, up)
+		return err
 	})
 	return out, err
+}
+
+func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon.Actor, before *Opportunity, up OpportunityUpdate) (*Opportunity, error) {
+	id := before.ID
+	if up.Version != before.Version {
+		return nil, staleError(ctx, tx, "opportunity", id)
+	}
+	st, err := stateOf(ctx, tx, before)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.apply(ctx, tx, up); err != nil {
+		return nil, err
+	}
+	now := s.now()
+	prob := up.Probability
+	if up.StageID != nil && *up.StageID != before.StageID && prob == nil {
+		prob = &st.stage.Probability
+	}
+	if err := st.resolve(ctx, tx, act, today(now), before.CreatedAt, prob); err != nil {
+		return nil, err
+	}
+	res, err := tx.Exec(ctx, `UPDATE opportunities SET name = ?, account_id = ?, owner_id = ?, org_unit_id = ?, amount = ?, currency = ?,
+		stage_id = ?, probability = ?, expected_close = ?, closed_on = ?, lost_reason = ?, version = version + 1, updated_at = ?
+		WHERE id = ? AND version = ?`,
+		st.name, nullID(st.accountID), st.ownerID, st.unitID, st.amount, st.currency, st.stage.ID, st.probability,
+		st.expected, st.closed, st.lostReason, now, id, up.Version)
+	if err != nil {
+		return nil, fmt.Errorf("crm: update opportunity: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil, staleError(ctx, tx, "opportunity", id)
+	}
+	if up.Lines != nil {
+		if err := writeLines(ctx, tx, id, st.lines); err != nil {
+			return nil, err
+		}
+	}
+	if st.stage.ID != before.StageID {
+		if err := recordStage(ctx, tx, id, before.StageID, st.stage.ID, now); err != nil {
+			return nil, err
+		}
+	}
+	out, err := findOpportunity(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "update", "opportunity", id, before, out)
 }
 
 // stateOf turns a stored opportunity back into its editable state.

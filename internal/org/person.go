@@ -211,6 +211,15 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, er
 	if err != nil {
 		return nil, err
 	}
+	var out *Person
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		out, err = s.createPerson(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createPerson(ctx context.Context, tx *db.Tx, a *echelon.Actor, in PersonInput) (*Person, error) {
 	if !in.Role.Valid() {
 		return nil, echelon.FieldError("role", "role.invalid")
 	}
@@ -236,34 +245,31 @@ func (s *Service) CreatePerson(ctx context.Context, in PersonInput) (*Person, er
 	if !validLang(in.Lang) {
 		return nil, echelon.FieldError("lang", "lang.invalid")
 	}
+	p := &Person{Role: in.Role, UnitID: in.UnitID, ManagerID: in.ManagerID, LevelID: in.LevelID}
+	if err := checkPlacement(ctx, tx, a, p, true); err != nil {
+		return nil, err
+	}
 	hash := ""
 	if in.Password != "" {
 		if hash, err = s.hashPassword(in.Password); err != nil {
 			return nil, err
 		}
 	}
-	var out *Person
-	err = s.db.Tx(ctx, func(tx *db.Tx) error {
-		p := &Person{Role: in.Role, UnitID: in.UnitID, ManagerID: in.ManagerID, LevelID: in.LevelID}
-		if err := checkPlacement(ctx, tx, a, p, true); err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		id, err := tx.InsertID(ctx, `INSERT INTO people (email, name, phone, role, org_unit_id, manager_id, level_id, hire_date, active, lang, password_hash, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			email, name, phone, in.Role, nullID(in.UnitID), nullID(in.ManagerID), nullID(in.LevelID), hire, true, in.Lang, hash, now, now)
-		if db.IsUniqueViolation(err) {
-			return echelon.Errorf(echelon.ECONFLICT, "person.email_taken", email)
-		}
-		if err != nil {
-			return fmt.Errorf("org: insert person: %w", err)
-		}
-		if out, err = findPerson(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "create", "person", id, nil, out)
-	})
-	return out, err
+	now := time.Now().UTC()
+	id, err := tx.InsertID(ctx, `INSERT INTO people (email, name, phone, role, org_unit_id, manager_id, level_id, hire_date, active, lang, password_hash, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		email, name, phone, in.Role, nullID(in.UnitID), nullID(in.ManagerID), nullID(in.LevelID), hire, true, in.Lang, hash, now, now)
+	if db.IsUniqueViolation(err) {
+		return nil, echelon.Errorf(echelon.ECONFLICT, "person.email_taken", email)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("org: insert person: %w", err)
+	}
+	out, err := findPerson(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "create", "person", id, nil, out)
 }
 
 func (s *Service) hashPassword(pw string) (string, error) {
@@ -383,45 +389,52 @@ func (s *Service) UpdatePerson(ctx context.Context, id int64, up PersonUpdate) (
 		if err != nil {
 			return err
 		}
-		if err := checkEditRights(a, before, up); err != nil {
-			return err
-		}
-		if up.Version != 0 && up.Version != before.Version {
-			return conflictVersion()
-		}
-		p := *before
-		if err := applyUpdate(&p, up); err != nil {
-			return err
-		}
-		if placementChanged(up) {
-			if err := checkPlacement(ctx, tx, a, &p, up.ManagerID != nil); err != nil {
-				return err
-			}
-			if err := checkReportsStayOnChain(ctx, tx, &p); err != nil {
-				return err
-			}
-		}
-		hire, err := parseDate("hire_date", p.HireDate)
-		if err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `UPDATE people SET name = ?, phone = ?, role = ?, org_unit_id = ?, manager_id = ?, level_id = ?,
-			hire_date = ?, active = ?, lang = ?, version = version + 1, updated_at = ? WHERE id = ?`,
-			p.Name, p.Phone, p.Role, nullID(p.UnitID), nullID(p.ManagerID), nullID(p.LevelID), hire, p.Active, p.Lang, time.Now().UTC(), id)
-		if err != nil {
-			return fmt.Errorf("org: update person: %w", err)
-		}
-		if before.Active && !p.Active {
-			if err := endAccess(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		if out, err = findPerson(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "update", "person", id, before, out)
+		out, err = updatePerson(ctx, tx, a, before, up)
+		return err
 	})
 	return out, err
+}
+
+func updatePerson(ctx context.Context, tx *db.Tx, a *echelon.Actor, before *Person, up PersonUpdate) (*Person, error) {
+	id := before.ID
+	if err := checkEditRights(a, before, up); err != nil {
+		return nil, err
+	}
+	if up.Version != 0 && up.Version != before.Version {
+		return nil, conflictVersion()
+	}
+	p := *before
+	if err := applyUpdate(&p, up); err != nil {
+		return nil, err
+	}
+	if placementChanged(up) {
+		if err := checkPlacement(ctx, tx, a, &p, up.ManagerID != nil); err != nil {
+			return nil, err
+		}
+		if err := checkReportsStayOnChain(ctx, tx, &p); err != nil {
+			return nil, err
+		}
+	}
+	hire, err := parseDate("hire_date", p.HireDate)
+	if err != nil {
+		return nil, err
+	}
+	_, err = tx.Exec(ctx, `UPDATE people SET name = ?, phone = ?, role = ?, org_unit_id = ?, manager_id = ?, level_id = ?,
+		hire_date = ?, active = ?, lang = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+		p.Name, p.Phone, p.Role, nullID(p.UnitID), nullID(p.ManagerID), nullID(p.LevelID), hire, p.Active, p.Lang, time.Now().UTC(), id)
+	if err != nil {
+		return nil, fmt.Errorf("org: update person: %w", err)
+	}
+	if before.Active && !p.Active {
+		if err := endAccess(ctx, tx, id); err != nil {
+			return nil, err
+		}
+	}
+	out, err := findPerson(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "update", "person", id, before, out)
 }
 
 // checkEditRights applies the who-may-change-what table (docs/permissions.md).

@@ -184,6 +184,15 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*Unit, error) {
 	if err != nil {
 		return nil, err
 	}
+	var out *Unit
+	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		out, err = createUnit(ctx, tx, a, in)
+		return err
+	})
+	return out, err
+}
+
+func createUnit(ctx context.Context, tx *db.Tx, a *echelon.Actor, in UnitInput) (*Unit, error) {
 	name, err := cleanName("name", in.Name)
 	if err != nil {
 		return nil, err
@@ -194,39 +203,36 @@ func (s *Service) CreateUnit(ctx context.Context, in UnitInput) (*Unit, error) {
 	if in.ParentID == 0 {
 		return nil, echelon.FieldError("parent_id", "field.required")
 	}
-	var out *Unit
-	err = s.db.Tx(ctx, func(tx *db.Tx) error {
-		parent, err := findVisibleUnit(ctx, tx, a, in.ParentID)
-		if err != nil {
-			return echelon.FieldError("parent_id", "unit.not_found")
+	parent, err := findVisibleUnit(ctx, tx, a, in.ParentID)
+	if err != nil {
+		return nil, echelon.FieldError("parent_id", "unit.not_found")
+	}
+	if parent.ClosedAt != nil {
+		return nil, echelon.FieldError("parent_id", "unit.parent_closed")
+	}
+	if !canPlacePeopleIn(a, parent.Path) {
+		return nil, forbidden()
+	}
+	now := time.Now().UTC()
+	id, err := tx.InsertID(ctx, `INSERT INTO org_units (parent_id, kind, name, path, created_at, updated_at)
+		VALUES (?, ?, ?, '', ?, ?)`, parent.ID, in.Kind, name, now, now)
+	if err != nil {
+		return nil, fmt.Errorf("org: insert unit: %w", err)
+	}
+	path := parent.Path + strconv.FormatInt(id, 10) + "/"
+	if _, err := tx.Exec(ctx, `UPDATE org_units SET path = ? WHERE id = ?`, path, id); err != nil {
+		return nil, fmt.Errorf("org: set unit path: %w", err)
+	}
+	if in.ManagerID != 0 {
+		if err := setUnitManager(ctx, tx, a, id, path, in.ManagerID); err != nil {
+			return nil, err
 		}
-		if parent.ClosedAt != nil {
-			return echelon.FieldError("parent_id", "unit.parent_closed")
-		}
-		if !canPlacePeopleIn(a, parent.Path) {
-			return forbidden()
-		}
-		now := time.Now().UTC()
-		id, err := tx.InsertID(ctx, `INSERT INTO org_units (parent_id, kind, name, path, created_at, updated_at)
-			VALUES (?, ?, ?, '', ?, ?)`, parent.ID, in.Kind, name, now, now)
-		if err != nil {
-			return fmt.Errorf("org: insert unit: %w", err)
-		}
-		path := parent.Path + strconv.FormatInt(id, 10) + "/"
-		if _, err := tx.Exec(ctx, `UPDATE org_units SET path = ? WHERE id = ?`, path, id); err != nil {
-			return fmt.Errorf("org: set unit path: %w", err)
-		}
-		if in.ManagerID != 0 {
-			if err := setUnitManager(ctx, tx, a, id, path, in.ManagerID); err != nil {
-				return err
-			}
-		}
-		if out, err = findUnit(ctx, tx, id); err != nil {
-			return err
-		}
-		return audit.Record(ctx, tx, "create", "org_unit", id, nil, out)
-	})
-	return out, err
+	}
+	out, err := findUnit(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return out, audit.Record(ctx, tx, "create", "org_unit", id, nil, out)
 }
 
 // setUnitManager makes personID the manager of the unit at path: an active

@@ -1,0 +1,517 @@
+package crm
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/db"
+)
+
+// The Import…InTx methods take rows already mapped to field names and run
+// inside the importer's transaction, so that a whole file — or several
+// files of one data set — is written all or nothing. Each row runs in a
+// savepoint: a bad row is reported and the rest are still checked, so one
+// run reports every problem of the file. They return an error only for
+// internal failures; a rejected row is a RowResult with Error set.
+
+// AccountFields are the importable account columns.
+var AccountFields = []string{"external_id", "name", "credit_code", "industry", "segment", "province", "city", "address", "size",
+	"source", "phone", "email", "status", "tags", "owner_email"}
+
+// OpportunityFields are the importable opportunity columns.
+var OpportunityFields = []string{"external_id", "name", "account_external_id", "account", "owner_email", "amount", "currency",
+	"stage", "probability", "expected_close", "closed_on", "engaged_on", "lost_reason", "product", "quantity"}
+
+// ProductFields are the importable product columns.
+var ProductFields = []string{"code", "name", "series", "list_price", "currency", "active"}
+
+// ContactFields are the importable contact columns.
+var ContactFields = []string{"external_id", "account_external_id", "account", "name", "title", "phone", "mobile", "email", "wechat"}
+
+// importer carries the lookups one import run shares across rows.
+type importer struct {
+	s      *Service
+	tx     *db.Tx
+	act    *echelon.Actor
+	owners map[string]int64
+}
+
+func (s *Service) newImporter(ctx context.Context, tx *db.Tx) (*importer, error) {
+	act, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !mayWriteCRM(act) {
+		return nil, forbidden()
+	}
+	return &importer{s: s, tx: tx, act: act, owners: map[string]int64{}}, nil
+}
+
+// each runs fn for every row in its own savepoint and collects the results.
+func (im *importer) each(ctx context.Context, rows []echelon.Row, fn func(echelon.Row, *echelon.RowResult) error) ([]*echelon.RowResult, error) {
+	out := make([]*echelon.RowResult, 0, len(rows))
+	for _, row := range rows {
+		res := &echelon.RowResult{Line: row.Line}
+		err := im.tx.Savepoint(ctx, func() error { return fn(row, res) })
+		var e *echelon.Error
+		switch {
+		case err == nil, errors.Is(err, errUnchanged):
+		case errors.As(err, &e):
+			res.Action, res.Error = echelon.RowFailed, e
+		default:
+			return nil, fmt.Errorf("crm: import line %d: %w", row.Line, err)
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+// owner resolves an owner e-mail to a person the actor may assign records to.
+func (im *importer) owner(ctx context.Context, email string) (int64, error) {
+	email = strings.ToLower(email)
+	if id, ok := im.owners[email]; ok {
+		return id, nil
+	}
+	var id int64
+	err := im.tx.QueryRow(ctx, `SELECT id FROM people WHERE email = ?`, email).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, echelon.FieldError("owner_email", "import.owner_unknown", email)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("crm: find owner %s: %w", email, err)
+	}
+	if _, err := findOwner(ctx, im.tx, im.act, id); err != nil {
+		return 0, err
+	}
+	im.owners[email] = id
+	return id, nil
+}
+
+// set copies a present cell into *dst (for updates: absent columns stay).
+func set(row echelon.Row, field string, dst **string) {
+	if row.Has(field) {
+		v := row.Get(field)
+		*dst = &v
+	}
+}
+
+// ImportAccountsInTx creates or, by external id, updates accounts.
+func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
+	im, err := s.newImporter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		ext := row.Get("external_id")
+		if ext != "" {
+			before, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` WHERE a.external_id = ? AND a.merged_into_id IS NULL`, ext))
+			if err == nil {
+				if !canSeeAccount(im.act, before) {
+					return echelon.FieldError("external_id", "account.not_found")
+				}
+				return im.updateAccount(ctx, row, before, res)
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("crm: find account by external id: %w", err)
+			}
+		}
+		in := AccountInput{Name: row.Get("name"), CreditCode: row.Get("credit_code"), Industry: row.Get("industry"), Segment: row.Get("segment"),
+			Province: row.Get("province"), City: row.Get("city"), Address: row.Get("address"), Size: row.Get("size"), Source: row.Get("source"),
+			Phone: row.Get("phone"), Email: row.Get("email"), Status: row.Get("status"), Tags: row.Get("tags"), ExternalID: ext}
+		if e := row.Get("owner_email"); e != "" {
+			if in.OwnerID, err = im.owner(ctx, e); err != nil {
+				return err
+			}
+		} else if im.act.Role != echelon.RoleRep {
+			if in.UnitID, err = im.poolUnit(ctx); err != nil {
+				return err
+			}
+			res.Note("import.to_pool")
+		}
+		f, err := in.fields()
+		if err != nil {
+			return err
+		}
+		a, err := s.createAccount(ctx, tx, im.act, in, f, ext)
+		if err != nil {
+			return err
+		}
+		res.Action, res.ID = echelon.RowCreated, a.ID
+		return nil
+	})
+}
+
+// poolUnit is where unowned imported accounts go: the actor's unit, or the company for an admin.
+func (im *importer) poolUnit(ctx context.Context) (int64, error) {
+	if im.act.UnitID != 0 {
+		return im.act.UnitID, nil
+	}
+	var id int64
+	if err := im.tx.QueryRow(ctx, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&id); err != nil {
+		return 0, fmt.Errorf("crm: find company unit: %w", err)
+	}
+	return id, nil
+}
+
+func (im *importer) updateAccount(ctx context.Context, row echelon.Row, before *Account, res *echelon.RowResult) error {
+	up := AccountUpdate{Version: before.Version}
+	for field, dst := range map[string]**string{
+		"name": &up.Name, "credit_code": &up.CreditCode, "industry": &up.Industry, "segment": &up.Segment, "province": &up.Province,
+		"city": &up.City, "address": &up.Address, "size": &up.Size, "source": &up.Source, "phone": &up.Phone, "email": &up.Email,
+		"status": &up.Status, "tags": &up.Tags,
+	} {
+		set(row, field, dst)
+	}
+	after, err := im.s.updateAccount(ctx, im.tx, im.act, before, up)
+	if err != nil {
+		return err
+	}
+	res.ID = after.ID
+	if after.input() == before.input() {
+		res.Action = echelon.RowSkipped
+		return errUnchanged
+	}
+	res.Action = echelon.RowUpdated
+	return nil
+}
+
+// errUnchanged rolls back a row's savepoint (the version bump and audit
+// entry of an update that changed nothing); the row counts as skipped.
+var errUnchanged = errors.New("crm: import row unchanged")
+
+// ImportProductsInTx creates or, by code, updates products (admin only).
+func (s *Service) ImportProductsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
+	im, err := s.newImporter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		in := ProductInput{Code: row.Get("code"), Name: row.Get("name"), Series: row.Get("series"), Currency: row.Get("currency")}
+		if in.Code == "" {
+			in.Code = in.Name
+		}
+		price, err := echelon.ParseAmount(row.Get("list_price"))
+		if err != nil {
+			return echelon.FieldError("list_price", "import.amount_invalid", row.Get("list_price"))
+		}
+		in.ListPrice = price
+		if row.Has("active") {
+			v := parseBool(row.Get("active"))
+			in.Active = &v
+		}
+		if err := in.validate(); err != nil {
+			return err
+		}
+		before, err := scanProduct(tx.QueryRow(ctx, `SELECT `+productColumns+` WHERE code = ?`, in.Code))
+		if errors.Is(err, sql.ErrNoRows) {
+			p, err := s.insertProduct(ctx, tx, in)
+			if err != nil {
+				return err
+			}
+			res.Action, res.ID = echelon.RowCreated, p.ID
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("crm: find product by code: %w", err)
+		}
+		res.ID = before.ID
+		if before.Name == in.Name && before.Series == in.Series && before.ListPrice == in.ListPrice && before.Currency == in.Currency &&
+			(in.Active == nil || *in.Active == before.Active) {
+			res.Action = echelon.RowSkipped
+			return nil
+		}
+		if !row.Has("series") {
+			in.Series = before.Series
+		}
+		if _, err := tx.Exec(ctx, `UPDATE products SET name = ?, series = ?, list_price = ?, currency = ?, version = version + 1, updated_at = ? WHERE id = ?`,
+			in.Name, in.Series, in.ListPrice, in.Currency, s.now(), before.ID); err != nil {
+			return fmt.Errorf("crm: update product: %w", err)
+		}
+		res.Action = echelon.RowUpdated
+		return nil
+	})
+}
+
+func parseBool(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "1", "true", "yes", "y", "是", "有效", "启用":
+		return true
+	}
+	return false
+}
+
+// findStageByName matches a stage by code or by its Chinese or English name.
+func findStageByName(ctx context.Context, tx *db.Tx, name string) (*Stage, error) {
+	st, err := scanStage(tx.QueryRow(ctx, `SELECT `+stageColumns+` WHERE LOWER(code) = LOWER(?) OR name_zh = ? OR LOWER(name_en) = LOWER(?) ORDER BY position LIMIT 1`,
+		name, name, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, echelon.FieldError("stage", "import.stage_unknown", name)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("crm: find stage %q: %w", name, err)
+	}
+	return st, nil
+}
+
+// findProductByName matches a product by code or by normalised name, and
+// notes when the match was not exact (GTXPro → GTX Pro).
+func findProductByName(ctx context.Context, tx *db.Tx, name string, res *echelon.RowResult) (*Product, error) {
+	p, err := scanProduct(tx.QueryRow(ctx, `SELECT `+productColumns+` WHERE code = ? OR name = ? LIMIT 1`, name, name))
+	if err == nil {
+		return p, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("crm: find product %q: %w", name, err)
+	}
+	rows, err := tx.Query(ctx, `SELECT `+productColumns)
+	all, err := collect(rows, err, scanProduct)
+	if err != nil {
+		return nil, fmt.Errorf("crm: list products: %w", err)
+	}
+	key := NameKey(name)
+	for _, p := range all {
+		if NameKey(p.Name) == key || NameKey(p.Code) == key {
+			res.Note("import.product_mapped", name, p.Name)
+			return p, nil
+		}
+	}
+	return nil, echelon.FieldError("product", "import.product_unknown", name)
+}
+
+// findAccountRef resolves an opportunity's or contact's account by external id or name.
+func (im *importer) findAccountRef(ctx context.Context, row echelon.Row) (int64, error) {
+	if ext := row.Get("account_external_id"); ext != "" {
+		var id int64
+		err := im.tx.QueryRow(ctx, `SELECT id FROM accounts WHERE external_id = ? AND merged_into_id IS NULL`, ext).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, echelon.FieldError("account_external_id", "import.account_unknown", ext)
+		}
+		return id, err
+	}
+	name := row.Get("account")
+	if name == "" {
+		return 0, nil
+	}
+	var id int64
+	err := im.tx.QueryRow(ctx, `SELECT id FROM accounts WHERE name_key = ? AND merged_into_id IS NULL ORDER BY id LIMIT 1`, NameKey(name)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, echelon.FieldError("account", "import.account_unknown", name)
+	}
+	return id, err
+}
+
+// ImportOpportunitiesInTx creates or, by external id, updates opportunities.
+// A product column adds one line item (quantity from the quantity column, 1
+// by default) priced so that the line total is the amount.
+func (s *Service) ImportOpportunitiesInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
+	im, err := s.newImporter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		ext := row.Get("external_id")
+		var before *Opportunity
+		if ext != "" {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM opportunities WHERE external_id = ?`, ext).Scan(&id)
+			switch {
+			case err == nil:
+				if before, err = findVisibleOpportunity(ctx, tx, im.act, id); err != nil {
+					return echelon.FieldError("external_id", "opportunity.not_found")
+				}
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("crm: find opportunity by external id: %w", err)
+			}
+		}
+		in, err := im.opportunityInput(ctx, row, res)
+		if err != nil {
+			return err
+		}
+		if before == nil {
+			o, err := s.createOpportunity(ctx, tx, im.act, in)
+			if err != nil {
+				return err
+			}
+			res.Action, res.ID = echelon.RowCreated, o.ID
+			return nil
+		}
+		return im.updateOpportunity(ctx, row, before, in, res)
+	})
+}
+
+func (im *importer) opportunityInput(ctx context.Context, row echelon.Row, res *echelon.RowResult) (OpportunityInput, error) {
+	in := OpportunityInput{Name: row.Get("name"), Currency: row.Get("currency"), ExpectedClose: row.Get("expected_close"),
+		ClosedOn: row.Get("closed_on"), EngagedOn: row.Get("engaged_on"), LostReason: row.Get("lost_reason"), ExternalID: row.Get("external_id")}
+	var err error
+	if in.AccountID, err = im.findAccountRef(ctx, row); err != nil {
+		return in, err
+	}
+	if e := row.Get("owner_email"); e != "" {
+		if in.OwnerID, err = im.owner(ctx, e); err != nil {
+			return in, err
+		}
+	}
+	st, err := findStageByName(ctx, im.tx, row.Get("stage"))
+	if err != nil {
+		return in, err
+	}
+	in.StageID = st.ID
+	if v := row.Get("amount"); v != "" {
+		if in.Amount, err = echelon.ParseAmount(v); err != nil {
+			return in, echelon.FieldError("amount", "import.amount_invalid", v)
+		}
+	}
+	if v := row.Get("probability"); v != "" {
+		p, err := strconv.Atoi(strings.TrimSuffix(v, "%"))
+		if err != nil {
+			return in, echelon.FieldError("probability", "stage.probability_invalid")
+		}
+		in.Probability = &p
+	}
+	if name := row.Get("product"); name != "" {
+		p, err := findProductByName(ctx, im.tx, name, res)
+		if err != nil {
+			return in, err
+		}
+		qty := int64(1)
+		if v := row.Get("quantity"); v != "" {
+			if qty, err = strconv.ParseInt(v, 10, 64); err != nil || qty <= 0 {
+				return in, echelon.FieldError("quantity", "line.quantity_invalid")
+			}
+		}
+		if in.Amount == 0 {
+			in.Amount = p.ListPrice * qty
+			res.Note("import.amount_from_price", p.Name)
+		}
+		if in.Currency == "" {
+			in.Currency = p.Currency
+		}
+		in.Lines = []*LineItem{{ProductID: p.ID, Quantity: qty, UnitPrice: in.Amount / qty}}
+	}
+	if in.Name == "" {
+		in.Name = in.ExternalID
+	}
+	return in, nil
+}
+
+func (im *importer) updateOpportunity(ctx context.Context, row echelon.Row, before *Opportunity, in OpportunityInput, res *echelon.RowResult) error {
+	up := OpportunityUpdate{Version: before.Version}
+	res.ID = before.ID
+	if row.Has("name") {
+		up.Name = &in.Name
+	}
+	if row.Has("account") || row.Has("account_external_id") {
+		up.AccountID = &in.AccountID
+	}
+	if row.Has("owner_email") && in.OwnerID != 0 {
+		up.OwnerID = &in.OwnerID
+	}
+	if row.Has("amount") || row.Has("product") {
+		up.Amount = &in.Amount
+	}
+	if row.Has("currency") {
+		up.Currency = &in.Currency
+	}
+	if row.Has("stage") {
+		up.StageID = &in.StageID
+	}
+	up.Probability = in.Probability
+	for field, pair := range map[string]struct {
+		dst **string
+		v   string
+	}{
+		"expected_close": {&up.ExpectedClose, in.ExpectedClose}, "closed_on": {&up.ClosedOn, in.ClosedOn}, "lost_reason": {&up.LostReason, in.LostReason},
+	} {
+		if row.Has(field) {
+			v := pair.v
+			*pair.dst = &v
+		}
+	}
+	if row.Has("product") {
+		up.Lines = &in.Lines
+	}
+	after, err := im.s.updateOpportunity(ctx, im.tx, im.act, before, up)
+	if err != nil {
+		return err
+	}
+	if sameOpportunity(before, after) {
+		res.Action = echelon.RowSkipped
+		return errUnchanged
+	}
+	res.Action = echelon.RowUpdated
+	return nil
+}
+
+func sameOpportunity(a, b *Opportunity) bool {
+	if len(a.Lines) != len(b.Lines) {
+		return false
+	}
+	for i := range a.Lines {
+		if *a.Lines[i] != *b.Lines[i] {
+			return false
+		}
+	}
+	return a.Name == b.Name && a.AccountID == b.AccountID && a.OwnerID == b.OwnerID && a.Amount == b.Amount && a.Currency == b.Currency &&
+		a.StageID == b.StageID && a.Probability == b.Probability && a.ExpectedClose == b.ExpectedClose && a.ClosedOn == b.ClosedOn &&
+		a.LostReason == b.LostReason
+}
+
+// ImportContactsInTx creates or, by external id, replaces contacts.
+func (s *Service) ImportContactsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
+	im, err := s.newImporter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		in := ContactInput{Name: row.Get("name"), Title: row.Get("title"), Phone: row.Get("phone"), Mobile: row.Get("mobile"),
+			Email: row.Get("email"), WeChat: row.Get("wechat"), ExternalID: row.Get("external_id")}
+		var err error
+		if in.AccountID, err = im.findAccountRef(ctx, row); err != nil {
+			return err
+		}
+		if in.AccountID == 0 {
+			return echelon.FieldError("account", "field.required")
+		}
+		if err := in.validate(); err != nil {
+			return err
+		}
+		if in.ExternalID != "" {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM contacts WHERE external_id = ?`, in.ExternalID).Scan(&id)
+			if err == nil {
+				before, err := findVisibleContact(ctx, tx, im.act, id)
+				if err != nil {
+					return err
+				}
+				res.ID, res.Action = id, echelon.RowSkipped
+				if before.Name == in.Name && before.Title == in.Title && before.Phone == in.Phone && before.Mobile == in.Mobile &&
+					before.Email == in.Email && before.WeChat == in.WeChat && before.AccountID == in.AccountID {
+					return nil
+				}
+				in.Version = before.Version
+				if _, err := im.s.updateContact(ctx, tx, im.act, before, in); err != nil {
+					return err
+				}
+				res.Action = echelon.RowUpdated
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("crm: find contact by external id: %w", err)
+			}
+		}
+		c, err := s.createContact(ctx, tx, im.act, in)
+		if err != nil {
+			return err
+		}
+		res.Action, res.ID = echelon.RowCreated, c.ID
+		return nil
+	})
+}
