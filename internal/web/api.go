@@ -291,7 +291,7 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(people, total, f.Limit, f.Offset))
+	writeJSON(w, http.StatusOK, newList(people, total, pageLimit(f.Limit), f.Offset))
 	return nil
 }
 
@@ -399,6 +399,16 @@ func (s *Server) apiUpdateRole(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// pageLimit is the page size the services use for a requested limit (none
+// or more than 200 means 50), so the list envelope tells the truth and a
+// client paging by offset += limit skips nothing.
+func pageLimit(n int) int {
+	if n <= 0 || n > 200 {
+		return 50
+	}
+	return n
+}
+
 // auditFilter reads the audit log's query parameters (shared by page and API).
 func auditFilter(r *http.Request) (audit.Filter, error) {
 	q := r.URL.Query()
@@ -439,6 +449,6 @@ func (s *Server) apiAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, newList(entries, total, f.Limit, f.Offset))
+	writeJSON(w, http.StatusOK, newList(entries, total, pageLimit(f.Limit), f.Offset))
 	return nil
 }

@@ -35,7 +35,7 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	var typeErr *json.UnmarshalTypeError
 	var maxErr *http.MaxBytesError
 	switch {
-	case errors.As(err, &typeErr):
+	case errors.As(err, &typeErr) && typeErr.Field != "": // a body that is not an object falls through to malformed
 		return badRequest{echelon.FieldError(typeErr.Field, "json.wrong_type", typeErr.Field)}
 	case errors.As(err, &maxErr):
 		return badRequest{echelon.Errorf(echelon.EINVALID, "json.too_large")}

@@ -109,11 +109,12 @@ func (s *Server) authenticate(r *http.Request, rt route) (*http.Request, error) 
 	if echelon.ErrorCode(err) == echelon.EUNAUTHORIZED && rt.access == public {
 		a, err = nil, nil // a stale cookie does not stop a public page
 	}
-	if err != nil {
-		return r, err
+	if err == nil && a == nil && rt.access != public {
+		err = echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
 	}
-	if a == nil && rt.access != public {
-		return r, echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
+	if err != nil {
+		// The refusal is still answered in the caller's language.
+		return r.WithContext(context.WithValue(ctx, langKey, s.pickLang(r, a))), err
 	}
 	if a != nil {
 		ctx = echelon.NewContext(ctx, a)
