@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
 )
 
@@ -91,7 +92,23 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*echelon.Acto
 
 // Logout ends the session behind a cookie.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	return s.endSession(ctx, hashSecret(token))
+	return s.db.Tx(ctx, func(tx *db.Tx) error {
+		return s.signOut(ctx, tx, `DELETE FROM sessions WHERE id = ?`, hashSecret(token), "web")
+	})
+}
+
+// signOut ends a session or token with query and audits it as the person
+// signing out; an unknown secret changes nothing and records nothing.
+func (s *Service) signOut(ctx context.Context, tx *db.Tx, query, hash, via string) error {
+	res, err := tx.Exec(ctx, query, hash)
+	if err != nil {
+		return fmt.Errorf("auth: sign out: %w", err)
+	}
+	a := echelon.ActorFrom(ctx)
+	if n, _ := res.RowsAffected(); n == 0 || a == nil {
+		return nil
+	}
+	return audit.Record(ctx, tx, "sign_out", "person", a.PersonID, nil, map[string]string{"via": via})
 }
 
 func (s *Service) endSession(ctx context.Context, hash string) error {

@@ -93,10 +93,7 @@ func (s *Service) AuthenticateToken(ctx context.Context, token string) (*echelon
 // RevokeBearer revokes the token presented (API logout).
 func (s *Service) RevokeBearer(ctx context.Context, token string) error {
 	return s.db.Tx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.Exec(ctx, `UPDATE api_tokens SET revoked_at = ? WHERE token_hash = ? AND revoked_at IS NULL`, s.now(), hashSecret(token)); err != nil {
-			return fmt.Errorf("auth: revoke token: %w", err)
-		}
-		return nil
+		return s.signOut(ctx, tx, `UPDATE api_tokens SET revoked_at = CURRENT_TIMESTAMP WHERE token_hash = ? AND revoked_at IS NULL`, hashSecret(token), "api")
 	})
 }
 

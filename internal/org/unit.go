@@ -241,7 +241,8 @@ func setUnitManager(ctx context.Context, tx *db.Tx, a *echelon.Actor, unitID int
 	if personID != 0 {
 		var mPath string
 		var active bool
-		err := tx.QueryRow(ctx, `SELECT COALESCE(u.path, ''), p.active FROM people p LEFT JOIN org_units u ON u.id = p.org_unit_id WHERE p.id = ?`, personID).Scan(&mPath, &active)
+		var role echelon.Role
+		err := tx.QueryRow(ctx, `SELECT COALESCE(u.path, ''), p.active, p.role FROM people p LEFT JOIN org_units u ON u.id = p.org_unit_id WHERE p.id = ?`, personID).Scan(&mPath, &active, &role)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && !a.IsAdmin() && !canSeeUnit(a, mPath)) {
 			return echelon.FieldError("manager_id", "person.not_found")
 		}
@@ -253,6 +254,9 @@ func setUnitManager(ctx context.Context, tx *db.Tx, a *echelon.Actor, unitID int
 		}
 		if mPath == "" || !strings.HasPrefix(path, mPath) {
 			return echelon.FieldError("manager_id", "unit.manager_outside")
+		}
+		if !role.IsManager() {
+			return echelon.FieldError("manager_id", "unit.manager_role")
 		}
 	}
 	var mgr any

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"github.com/echelonhq/echelon"
 )
@@ -71,3 +72,42 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, rt route, er
 	}
 	s.render(w, r, status, "error", "error.title", map[string]any{"Status": status, "Message": s.Catalog.T(lang, e.Key, e.Args...)})
 }
+
+// apiFallback answers requests under /api/ that match no route — an unknown
+// path (404) or a known path with another method (405, with Allow) — in the
+// API's JSON error envelope instead of the router's plain text.
+func (s *Server) apiFallback(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h, pattern := mux.Handler(r)
+		if pattern != "" || !strings.HasPrefix(r.URL.Path, "/api/") {
+			mux.ServeHTTP(w, r)
+			return
+		}
+		p := &probe{header: http.Header{}}
+		h.ServeHTTP(p, r)
+		key := "route.not_found"
+		if p.status == http.StatusMethodNotAllowed {
+			key = "route.method_not_allowed"
+			w.Header().Set("Allow", p.header.Get("Allow"))
+		} else {
+			p.status = http.StatusNotFound
+		}
+		var body errorBody
+		body.Error.Code = echelon.ENOTFOUND
+		if p.status == http.StatusMethodNotAllowed {
+			body.Error.Code = echelon.EINVALID
+		}
+		body.Error.Message = s.Catalog.T(s.pickLang(r, nil), key)
+		writeJSON(w, p.status, body)
+	})
+}
+
+// probe records what the router would answer without sending it.
+type probe struct {
+	header http.Header
+	status int
+}
+
+func (p *probe) Header() http.Header         { return p.header }
+func (p *probe) Write(b []byte) (int, error) { return len(b), nil }
+func (p *probe) WriteHeader(code int)        { p.status = code }

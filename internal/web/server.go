@@ -51,7 +51,7 @@ func New(d Deps) (*Server, error) {
 		mux.Handle(rt.method+" "+rt.path, s.wrap(rt))
 	}
 	mux.Handle("GET /static/", staticHandler())
-	s.handler = s.withRequestID(mux)
+	s.handler = s.withRequestID(s.apiFallback(mux))
 	return s, nil
 }
 
