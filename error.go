@@ -20,10 +20,11 @@ const (
 // catalogue (internal/i18n) and Args fill its placeholders, so the same
 // error reads in Chinese or English depending on who receives it.
 type Error struct {
-	Code  string
-	Key   string
-	Args  []any
-	Field string // the input field at fault, when there is one
+	Code    string `json:"code"`
+	Key     string `json:"key"`
+	Args    []any  `json:"args,omitempty"`
+	Field   string `json:"field,omitempty"`   // the input field at fault, when there is one
+	Message string `json:"message,omitempty"` // filled in the reader's language when sent out
 }
 
 // Error renders the key and arguments; user-facing text comes from the catalogue.

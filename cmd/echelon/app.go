@@ -18,6 +18,7 @@ import (
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/job"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
@@ -81,7 +82,7 @@ func (m *Main) OpenServer(ctx context.Context) error {
 		return err
 	}
 	m.Server, err = web.New(web.Deps{
-		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Catalog: cat, Log: m.Log,
+		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Importer: importer.NewService(m.DB, m.Org, m.CRM), Catalog: cat, Log: m.Log,
 		SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err

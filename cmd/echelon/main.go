@@ -37,6 +37,10 @@ Usage:
   echelon [serve] [flags]       serve the web app (default)
   echelon migrate [flags]       apply database migrations and exit
   echelon user create --email E --name N --role R [--password P] [--org-unit ID]
+  echelon import --entity E [--dry-run] FILE
+                                import people, products, accounts, contacts or opportunities (CSV/XLSX)
+  echelon import --maven DIR [--dry-run]
+                                import the Maven CRM sample data set in one step
   echelon backup [flags] FILE   write a consistent copy of the SQLite database
   echelon version               print the version
 
@@ -64,6 +68,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return userCreateCmd(ctx, args[1:], stdout, stderr)
 	case "backup":
 		return backupCmd(ctx, args, stdout, stderr)
+	case "import":
+		return importCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "echelon", version)
 		return nil

@@ -20,6 +20,7 @@ import (
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
 	"github.com/echelonhq/echelon/internal/web"
@@ -58,7 +59,9 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crm.NewService(d, nil), Catalog: cat, Log: log, Version: "test"})
+	crmSvc := crm.NewService(d, nil)
+	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crmSvc,
+		Importer: importer.NewService(d, orgs, crmSvc), Catalog: cat, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,8 @@ func (rt route) isAPI() bool { return len(rt.path) >= 5 && rt.path[:5] == "/api/
 func (s *Server) routes() []route {
 	r := s.pageRoutes()
 	r = append(r, s.apiRoutes()...)
+	r = append(r, s.crmAPIRoutes()...)
+	r = append(r, s.ioAPIRoutes()...)
 	return append(r,
 		route{"GET", "/healthz", s.healthz, public},
 		route{"GET", "/readyz", s.readyz, public},

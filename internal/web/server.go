@@ -13,18 +13,20 @@ import (
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/org"
 )
 
 // Deps are the services and settings the web layer needs.
 type Deps struct {
-	DB      *db.DB // readiness only: ping and pending migrations
-	Org     *org.Service
-	Auth    *auth.Service
-	Audit   *audit.Service
-	CRM     *crm.Service
-	Catalog *i18n.Catalog
-	Log     *slog.Logger
+	DB       *db.DB // readiness only: ping and pending migrations
+	Org      *org.Service
+	Auth     *auth.Service
+	Audit    *audit.Service
+	CRM      *crm.Service
+	Importer *importer.Service
+	Catalog  *i18n.Catalog
+	Log      *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served behind TLS.
 	SecureCookies bool
 	Version       string
