@@ -115,7 +115,7 @@ func TestImportMaven_LoadsEveryRowAndReportsEachFlaw(t *testing.T) {
 			}
 		}
 		// Won revenue is the sum of close_value over Won rows, exactly, in cents.
-		if got := count(t, d, `SELECT COALESCE(SUM(o.amount), 0) / 100 FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.code = 'won'`); got != raw.wonRevenue {
+		if got := count(t, d, `SELECT CAST(COALESCE(SUM(o.amount), 0) AS BIGINT) / 100 FROM opportunities o JOIN stages s ON s.id = o.stage_id WHERE s.code = 'won'`); got != raw.wonRevenue {
 			t.Errorf("won revenue = %d USD, want %d", got, raw.wonRevenue)
 		}
 		notes := map[string]int{}
