@@ -326,6 +326,9 @@ func (a *Account) input() AccountInput {
 // and its owner — facts anyone may learn so as not to chase the same
 // customer (撞单) — and nothing else about it.
 func checkDuplicate(ctx context.Context, tx *db.Tx, f accountFields, self int64) error {
+	if err := serialize(ctx, tx, lockDuplicates, 0); err != nil {
+		return err
+	}
 	type probe struct{ field, cond, v string }
 	probes := []probe{{"name", "a.name_key = ?", f.key}}
 	if f.credit != "" {

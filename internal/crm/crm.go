@@ -8,6 +8,7 @@ package crm
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -119,6 +120,26 @@ func formatDate(t *time.Time) string {
 		return ""
 	}
 	return t.Format(time.DateOnly)
+}
+
+// Locks that make checks followed by writes safe across app instances.
+const (
+	lockDuplicates int32 = 1 // the duplicate check of accounts, for everyone
+	lockOwner      int32 = 2 // one person's account count, by person id
+)
+
+// serialize makes transactions that take the same lock run one after the
+// other from here to their end, so that what one checks (no duplicate, room
+// under the limit) still holds when it writes. SQLite already runs one
+// writer at a time; PostgreSQL takes a transaction-scoped advisory lock.
+func serialize(ctx context.Context, tx *db.Tx, kind int32, id int64) error {
+	if tx.Dialect() != db.Postgres {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))`, kind, int32(id)); err != nil {
+		return fmt.Errorf("crm: lock %d/%d: %w", kind, id, err)
+	}
+	return nil
 }
 
 // staleError tells the second of two editors that the record changed since

@@ -41,7 +41,9 @@ func NameKey(name string) string {
 }
 
 // PhoneKey keeps the digits of a phone number and drops China's country
-// code, so +86 138-0000-0000 and 13800000000 match. Short numbers give "".
+// code, so +86 138-0000-0000 and 13800000000 match, and so do
+// +86 21 5555 0000 and 021-5555-0000: a landline written with the country
+// code loses its trunk 0, which the key puts back. Short numbers give "".
 func PhoneKey(phone string) string {
 	var b strings.Builder
 	for _, r := range norm.NFKC.String(phone) {
@@ -50,9 +52,17 @@ func PhoneKey(phone string) string {
 		}
 	}
 	d := b.String()
-	d = strings.TrimPrefix(d, "0086")
-	if len(d) == 13 && strings.HasPrefix(d, "86") {
-		d = d[2:]
+	// Domestic numbers start with 0 (landline) or 1 (mobile), so 0086 or a
+	// leading 86 on a number too long to be local is the country code.
+	national, intl := strings.CutPrefix(d, "0086")
+	if !intl && len(d) >= 12 && strings.HasPrefix(d, "86") {
+		national, intl = d[2:], true
+	}
+	if intl {
+		d = national
+		if mobile := len(d) == 11 && d[0] == '1'; !mobile && !strings.HasPrefix(d, "0") && len(d) >= 9 {
+			d = "0" + d
+		}
 	}
 	if len(d) < 7 {
 		return ""
@@ -61,7 +71,9 @@ func PhoneKey(phone string) string {
 }
 
 // EmailKey lower-cases and trims an e-mail address.
-func EmailKey(email string) string { return strings.ToLower(strings.TrimSpace(norm.NFKC.String(email))) }
+func EmailKey(email string) string {
+	return strings.ToLower(strings.TrimSpace(norm.NFKC.String(email)))
+}
 
 // creditCodeChars are the characters of a unified social credit code
 // (统一社会信用代码, GB 32100-2015), in value order; I, O, S, V and Z are unused.

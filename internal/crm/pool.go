@@ -62,6 +62,9 @@ func recordOwnership(ctx context.Context, tx *db.Tx, accountID int64, action str
 // checkAccountLimit refuses when the owner would hold more accounts than
 // their echelon level allows (0 means no limit).
 func checkAccountLimit(ctx context.Context, tx *db.Tx, ownerID int64, adding int) error {
+	if err := serialize(ctx, tx, lockOwner, ownerID); err != nil {
+		return err
+	}
 	var limit, owned int
 	err := tx.QueryRow(ctx, `SELECT COALESCE(l.account_limit, 0),
 		(SELECT COUNT(*) FROM accounts a WHERE a.owner_id = p.id AND a.merged_into_id IS NULL)
@@ -101,20 +104,25 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 	var out *Account
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		before, err := findVisibleAccount(ctx, tx, act, id)
+		if echelon.ErrorCode(err) == echelon.ENOTFOUND {
+			return claimedMeanwhile(ctx, tx, id, err)
+		}
 		if err != nil {
 			return err
 		}
 		if !before.InPool() {
-			return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned", before.OwnerName)
+			return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned")
 		}
 		rule, err := ruleFor(ctx, tx, before.UnitPath)
 		if err != nil {
 			return err
 		}
 		now := s.now()
+		// The column itself, not MAX(at): SQLite gives an aggregate no
+		// declared type, so it would come back as text instead of a time.
 		var last sql.NullTime
-		if err := tx.QueryRow(ctx, `SELECT MAX(at) FROM account_ownership WHERE account_id = ? AND from_owner = ? AND action IN (?, ?, ?)`,
-			id, act.PersonID, OwnReturn, OwnAutoReturn, OwnTransfer).Scan(&last); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT at FROM account_ownership WHERE account_id = ? AND from_owner = ? AND action IN (?, ?, ?)
+			ORDER BY at DESC LIMIT 1`, id, act.PersonID, OwnReturn, OwnAutoReturn, OwnTransfer).Scan(&last); err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("crm: lockout check: %w", err)
 		}
 		if last.Valid {
@@ -131,7 +139,7 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 			return fmt.Errorf("crm: claim account: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned", "")
+			return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned")
 		}
 		if err := recordOwnership(ctx, tx, id, OwnClaim, 0, act.PersonID, "", now); err != nil {
 			return err
@@ -142,6 +150,23 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 		return audit.Record(ctx, tx, "claim", "account", id, before, out)
 	})
 	return out, err
+}
+
+// claimedMeanwhile tells the loser of a claim, who no longer sees the
+// account now that it left their pool, that someone claimed it, without
+// naming who; an account that did not leave a pool by a claim stays
+// notFound, so a guessed id learns nothing.
+func claimedMeanwhile(ctx context.Context, tx *db.Tx, id int64, notFound error) error {
+	var action string
+	err := tx.QueryRow(ctx, `SELECT h.action FROM account_ownership h JOIN accounts a ON a.id = h.account_id
+		WHERE h.account_id = ? AND a.owner_id IS NOT NULL AND a.merged_into_id IS NULL ORDER BY h.at DESC, h.id DESC LIMIT 1`, id).Scan(&action)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && action != OwnClaim) {
+		return notFound
+	}
+	if err != nil {
+		return fmt.Errorf("crm: claim history of %d: %w", id, err)
+	}
+	return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned")
 }
 
 // ReleaseAccount returns an owned account to the pool of its unit, by its
