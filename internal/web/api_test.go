@@ -35,6 +35,10 @@ type apiCase struct {
 	fresh  bool   // sign in anew and send that token (logout revokes the token it is sent with)
 	bearer string // send this token instead of the caller's
 	quiet  bool   // a success that writes nothing to the audit log
+	// contentType replaces application/json, e.g. for a multipart upload built into body.
+	contentType string
+	// absent are substrings the answer must not contain: records outside the caller's scope.
+	absent []string
 }
 
 // endpoint groups the scenarios of one route of the route table.
@@ -461,12 +465,17 @@ func (h *harness) play(t *testing.T, route string, c apiCase) {
 		token = h.token(c.as)
 	}
 	before := h.fingerprint(t)
-	res, out := h.send(t, c.method, path, token, "", body)
+	res, out := h.sendType(t, c.method, path, token, "", c.contentType, body)
 	if res.StatusCode != c.status {
 		t.Fatalf("%s %s as %q: status %d, want %d\n%s", c.method, path, c.as, res.StatusCode, c.status, out)
 	}
 	if !strings.Contains(string(out), c.want) {
 		t.Errorf("%s %s as %q: answer lacks %s\n%s", c.method, path, c.as, c.want, out)
+	}
+	for _, a := range c.absent {
+		if a = fill(t, a, vars); strings.Contains(string(out), a) {
+			t.Errorf("%s %s as %q: answer shows %s, which the caller may not see\n%s", c.method, path, c.as, a, out)
+		}
 	}
 	method, pattern, _ := strings.Cut(route, " ")
 	for _, p := range loadDoc(t).checkResponse(method, pattern, res, out) {
@@ -517,6 +526,15 @@ func checkEnvelope(t *testing.T, res *http.Response, body []byte) envelope {
 // send makes an API request with an optional bearer token, Accept-Language and raw JSON body.
 func (h *harness) send(t *testing.T, method, path, token, lang, body string) (*http.Response, []byte) {
 	t.Helper()
+	return h.sendType(t, method, path, token, lang, "", body)
+}
+
+// sendType is send with another Content-Type than application/json ("" keeps JSON).
+func (h *harness) sendType(t *testing.T, method, path, token, lang, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	if contentType == "" {
+		contentType = "application/json"
+	}
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -531,7 +549,7 @@ func (h *harness) send(t *testing.T, method, path, token, lang, body string) (*h
 	if lang != "" {
 		req.Header.Set("Accept-Language", lang)
 	}
-	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Content-Type", contentType)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)

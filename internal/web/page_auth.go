@@ -3,22 +3,28 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/org"
 )
 
 // pageRoutes is the HTML side of the route table.
 func (s *Server) pageRoutes() []route {
-	return []route{
+	r := []route{
 		{"GET", "/login", s.loginPage, public},
 		{"POST", "/login", s.login, public},
 		{"POST", "/logout", s.logout, signedIn},
 		{"POST", "/lang", s.setLang, public},
 		{"GET", "/{$}", s.homePage, signedIn},
 	}
+	r = append(r, s.orgRoutes()...)
+	r = append(r, s.peopleRoutes()...)
+	r = append(r, s.adminRoutes()...)
+	return append(r, s.settingsRoutes()...)
 }
 
 type loginData struct {
@@ -82,11 +88,106 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// homeData is the home page: the viewer's own facts for everyone, plus
+// what their role looks after — the whole system for an administrator,
+// their subtree and direct reports for a manager.
+type homeData struct {
+	*me
+	// Administrator.
+	Counts *homeCounts
+	Recent []audit.Entry
+	// Senior and regional managers.
+	Unit     *org.Unit
+	Subtree  []*org.Unit
+	TeamSize int
+	Reports  []*org.Person
+}
+
+type homeCounts struct{ Units, People, Levels, Roles int }
+
 func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 	m, err := s.loadMe(r)
 	if err != nil {
 		return err
 	}
-	s.render(w, r, http.StatusOK, "home", "home.title", m)
+	d := &homeData{me: m}
+	a := echelon.ActorFrom(r.Context())
+	switch {
+	case a.IsAdmin():
+		err = s.loadAdminHome(r, d)
+	case a.Role.IsManager():
+		err = s.loadManagerHome(r, d)
+	}
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "home", "home.title", d)
+	return nil
+}
+
+func (s *Server) loadAdminHome(r *http.Request, d *homeData) error {
+	ctx := r.Context()
+	units, err := s.Org.FindUnits(ctx, false)
+	if err != nil {
+		return err
+	}
+	active := true
+	_, people, err := s.Org.FindPeople(ctx, org.PersonFilter{Active: &active, Limit: 1})
+	if err != nil {
+		return err
+	}
+	levels, err := s.Org.FindLevels(ctx)
+	if err != nil {
+		return err
+	}
+	roles, err := s.Org.FindRoleStatements(ctx)
+	if err != nil {
+		return err
+	}
+	d.Counts = &homeCounts{Units: len(units), People: people, Levels: len(levels), Roles: len(roles)}
+	d.Recent, _, err = s.Audit.FindEntries(ctx, audit.Filter{Limit: 8})
+	return err
+}
+
+// maxReportScan bounds how many people of a subtree are read to find a
+// manager's direct reports (the service has no filter by manager yet).
+const maxReportScan = 1000
+
+func (s *Server) loadManagerHome(r *http.Request, d *homeData) error {
+	ctx := r.Context()
+	a := echelon.ActorFrom(ctx)
+	if a.UnitID == 0 {
+		return nil
+	}
+	units, err := s.Org.FindUnits(ctx, false)
+	if err != nil {
+		return err
+	}
+	for _, u := range units {
+		if u.ID == a.UnitID {
+			d.Unit = u
+		}
+		if strings.HasPrefix(u.Path, a.UnitPath) {
+			d.Subtree = append(d.Subtree, u)
+		}
+	}
+	active := true
+	f := org.PersonFilter{UnitID: a.UnitID, Active: &active, Limit: 200}
+	for f.Offset < maxReportScan {
+		people, total, err := s.Org.FindPeople(ctx, f)
+		if err != nil {
+			return err
+		}
+		d.TeamSize = total
+		for _, p := range people {
+			if p.ManagerID == a.PersonID {
+				d.Reports = append(d.Reports, p)
+			}
+		}
+		f.Offset += len(people)
+		if len(people) == 0 || f.Offset >= total {
+			break
+		}
+	}
 	return nil
 }

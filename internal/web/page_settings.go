@@ -1,0 +1,149 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/auth"
+	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/org"
+)
+
+// settingsRoutes are the signed-in person's own settings.
+func (s *Server) settingsRoutes() []route {
+	return []route{
+		{"GET", "/settings", s.settingsPage, signedIn},
+		{"POST", "/settings/lang", s.saveLang, signedIn},
+		{"POST", "/settings/password", s.changePassword, signedIn},
+		{"POST", "/settings/tokens", s.createToken, signedIn},
+		{"POST", "/settings/tokens/{id}/revoke", s.revokeToken, signedIn},
+	}
+}
+
+// langChoices are the languages a person can pick; "" (not listed here)
+// means following the browser.
+func langChoices() []string { return i18n.Langs() }
+
+type settingsData struct {
+	Me        *org.Person
+	Langs     []string
+	LangForm  *form
+	PwForm    *form
+	TokenForm *form
+	Tokens    []*auth.Token
+	Secret    string      // a token just created, shown this once
+	NewToken  *auth.Token // the token the secret belongs to
+}
+
+func (s *Server) loadSettings(r *http.Request) (*settingsData, error) {
+	ctx := r.Context()
+	me, err := s.Org.FindPersonByID(ctx, echelon.ActorFrom(ctx).PersonID)
+	if err != nil {
+		return nil, err
+	}
+	toks, err := s.Auth.FindTokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d := &settingsData{Me: me, Langs: append([]string{""}, langChoices()...), LangForm: newForm(), PwForm: newForm(), TokenForm: newForm(), Tokens: toks}
+	d.LangForm.set("lang", me.Lang)
+	return d, nil
+}
+
+func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.loadSettings(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "settings", "settings.title", d)
+	return nil
+}
+
+// saveLang stores the person's language; the next page already speaks it.
+func (s *Server) saveLang(w http.ResponseWriter, r *http.Request) error {
+	f := postedForm(r)
+	lang := f.Val("lang")
+	a := echelon.ActorFrom(r.Context())
+	if _, err := s.Org.UpdatePerson(r.Context(), a.PersonID, org.PersonUpdate{Lang: &lang}); err != nil {
+		status, ok := s.fail(r, f, err)
+		if !ok {
+			return err
+		}
+		d, lerr := s.loadSettings(r)
+		if lerr != nil {
+			return lerr
+		}
+		d.LangForm = f
+		s.render(w, r, status, "settings", "settings.title", d)
+		return nil
+	}
+	c := &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()), SameSite: http.SameSiteLaxMode}
+	if lang == "" {
+		c.MaxAge = -1 // follow the browser again, also on the sign-in page
+	}
+	http.SetCookie(w, c)
+	seeOther(w, r, "/settings", "settings.lang_saved")
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	f := postedForm(r)
+	err := confirmPassword(f)
+	if err == nil {
+		err = s.Org.SetPassword(r.Context(), echelon.ActorFrom(r.Context()).PersonID, f.Values.Get("password"))
+	}
+	if err != nil {
+		status, ok := s.fail(r, f, err)
+		if !ok {
+			return err
+		}
+		d, lerr := s.loadSettings(r)
+		if lerr != nil {
+			return lerr
+		}
+		d.PwForm = f
+		s.render(w, r, status, "settings", "settings.title", d)
+		return nil
+	}
+	seeOther(w, r, "/settings", "password.saved")
+	return nil
+}
+
+// createToken issues a personal API token and shows its secret on the
+// answer itself rather than after a redirect: it is never shown again.
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	f := postedForm(r)
+	secret, tok, err := s.Auth.CreateToken(r.Context(), f.Values.Get("name"))
+	status := http.StatusOK
+	if err != nil {
+		var ok bool
+		if status, ok = s.fail(r, f, err); !ok {
+			return err
+		}
+	}
+	d, err := s.loadSettings(r)
+	if err != nil {
+		return err
+	}
+	if secret != "" {
+		d.Secret, d.NewToken = secret, tok
+	} else {
+		d.TokenForm = f
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, status, "settings", "settings.title", d)
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.Auth.RevokeToken(r.Context(), id); err != nil {
+		return err
+	}
+	seeOther(w, r, "/settings#tokens", "token.revoked")
+	return nil
+}
