@@ -50,7 +50,7 @@ func TestService_AuditTrail(t *testing.T) {
 				return id(c.org.UpdatePerson(ctx, hired.ID, org.PersonUpdate{LevelID: ptr(c.levels["junior_rep"])}))
 			}, "update", "person", true, true},
 			{"SetPassword", c.eastRep, func(ctx context.Context) (string, error) {
-				return fmt.Sprint(c.eastRep.ID), c.org.SetPassword(ctx, c.eastRep.ID, "another pass phrase")
+				return fmt.Sprint(c.eastRep.ID), c.org.SetPassword(ctx, c.eastRep.ID, testPassword, "another pass phrase")
 			}, "set_password", "person", false, false},
 			{"CreateLevel", c.admin, func(ctx context.Context) (string, error) {
 				l, err := c.org.CreateLevel(ctx, org.LevelInput{Code: "trainee", NameZh: "见习", NameEn: "Trainee", Rank: 5})

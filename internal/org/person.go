@@ -535,13 +535,17 @@ func endAccess(ctx context.Context, tx *db.Tx, id int64) error {
 	return nil
 }
 
-// SetPassword sets a person's password: the person themselves or an admin.
-func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
+// SetPassword sets a person's password. Someone changing their own must
+// give the current one; an admin resets anyone else's. Either way every
+// session and API token of the person ends, so a stolen session or token
+// does not outlive the change.
+func (s *Service) SetPassword(ctx context.Context, id int64, current, pw string) error {
 	a, err := actor(ctx)
 	if err != nil {
 		return err
 	}
-	if a.PersonID != id && !a.IsAdmin() {
+	self := a.PersonID == id
+	if !self && !a.IsAdmin() {
 		return forbidden()
 	}
 	hash, err := s.hashPassword(pw)
@@ -552,9 +556,21 @@ func (s *Service) SetPassword(ctx context.Context, id int64, pw string) error {
 		if _, err := findVisiblePerson(ctx, tx, a, id); err != nil {
 			return err
 		}
+		if self {
+			var stored string
+			if err := tx.QueryRow(ctx, `SELECT password_hash FROM people WHERE id = ?`, id).Scan(&stored); err != nil {
+				return fmt.Errorf("org: read password: %w", err)
+			}
+			if ok, _ := password.Verify(current, stored); !ok {
+				return echelon.FieldError("current_password", "password.current_wrong")
+			}
+		}
 		if _, err := tx.Exec(ctx, `UPDATE people SET password_hash = ?, failed_logins = 0, locked_until = NULL, updated_at = ? WHERE id = ?`,
 			hash, time.Now().UTC(), id); err != nil {
 			return fmt.Errorf("org: set password: %w", err)
+		}
+		if err := endAccess(ctx, tx, id); err != nil {
+			return err
 		}
 		return audit.Record(ctx, tx, "set_password", "person", id, nil, nil)
 	})

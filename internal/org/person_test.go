@@ -670,23 +670,25 @@ func TestService_SetPassword(t *testing.T) {
 		a := c.newAuth(t)
 		ctx := context.Background()
 		for _, tt := range []struct {
-			name   string
-			as     *org.Person
-			person *org.Person
-			pw     string
-			code   string
-			key    string
+			name    string
+			as      *org.Person
+			person  *org.Person
+			current string
+			pw      string
+			code    string
+			key     string
 		}{
-			{"OKOwnPassword", c.eastRep, c.eastRep, "a new pass phrase", "", ""},
-			{"OKAdminResetsAnyone", c.admin, c.westRep, "reset by admin 1", "", ""},
-			{"ErrManagerSetsRepsPassword", c.eastMgr, c.eastRep2, "manager knows it", echelon.EFORBIDDEN, "perm.forbidden"},
-			{"ErrRepSetsOthersPassword", c.eastRep, c.eastRep2, "i know it now", echelon.EFORBIDDEN, "perm.forbidden"},
-			{"ErrTooShort", c.eastRep2, c.eastRep2, "short", echelon.EINVALID, "password.length"},
-			{"ErrUnknownPerson", c.admin, &org.Person{ID: 9999}, "whatever pass", echelon.ENOTFOUND, "person.not_found"},
+			{"OKOwnPassword", c.eastRep, c.eastRep, testPassword, "a new pass phrase", "", ""},
+			{"ErrOwnPasswordWithoutTheCurrentOne", c.eastRep2, c.eastRep2, "not my password", "a new pass phrase", echelon.EINVALID, "password.current_wrong"},
+			{"OKAdminResetsAnyone", c.admin, c.westRep, "", "reset by admin 1", "", ""},
+			{"ErrManagerSetsRepsPassword", c.eastMgr, c.eastRep2, "", "manager knows it", echelon.EFORBIDDEN, "perm.forbidden"},
+			{"ErrRepSetsOthersPassword", c.eastRep, c.eastRep2, "", "i know it now", echelon.EFORBIDDEN, "perm.forbidden"},
+			{"ErrTooShort", c.eastRep2, c.eastRep2, testPassword, "short", echelon.EINVALID, "password.length"},
+			{"ErrUnknownPerson", c.admin, &org.Person{ID: 9999}, "", "whatever pass", echelon.ENOTFOUND, "person.not_found"},
 		} {
 			t.Run(tt.name, func(t *testing.T) {
 				before := c.state(t)
-				err := c.org.SetPassword(as(tt.as), tt.person.ID, tt.pw)
+				err := c.org.SetPassword(as(tt.as), tt.person.ID, tt.current, tt.pw)
 				if tt.code != "" {
 					wantErr(t, err, tt.code, tt.key)
 					c.unchanged(t, before)

@@ -124,7 +124,8 @@ func (s *Server) apiUpdateMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 type passwordBody struct {
-	Password string `json:"password"`
+	CurrentPassword string `json:"current_password,omitempty"` // required when changing one's own
+	Password        string `json:"password"`
 }
 
 func (s *Server) apiSetMyPassword(w http.ResponseWriter, r *http.Request) error {
@@ -144,7 +145,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, id int64) e
 	if err := decodeJSON(w, r, &b); err != nil {
 		return err
 	}
-	if err := s.Org.SetPassword(r.Context(), id, b.Password); err != nil {
+	if err := s.Org.SetPassword(r.Context(), id, b.CurrentPassword, b.Password); err != nil {
 		return err
 	}
 	w.WriteHeader(http.StatusNoContent)

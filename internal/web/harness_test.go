@@ -147,7 +147,16 @@ func (h *harness) do(method, path, token string, body any) (*http.Response, []by
 	}
 	defer res.Body.Close()
 	out, _ := io.ReadAll(res.Body)
+	h.forgetTokensAfter(path, res.StatusCode)
 	return res, out
+}
+
+// forgetTokensAfter drops the cached tokens after a password change, which
+// ends every token of that person: the next call signs in afresh.
+func (h *harness) forgetTokensAfter(path string, status int) {
+	if strings.HasSuffix(path, "/password") && status == http.StatusNoContent {
+		h.tokens = map[string]string{}
+	}
 }
 
 // browser is a cookie-carrying client that signs in through the login form.

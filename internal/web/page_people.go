@@ -385,7 +385,7 @@ func (s *Server) setPersonPassword(w http.ResponseWriter, r *http.Request) error
 	f := postedForm(r)
 	err = confirmPassword(f)
 	if err == nil {
-		err = s.Org.SetPassword(r.Context(), id, f.Values.Get("password"))
+		err = s.Org.SetPassword(r.Context(), id, "", f.Values.Get("password"))
 	}
 	if err != nil {
 		status, ok := s.fail(r, f, err)

@@ -91,7 +91,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	err := confirmPassword(f)
 	if err == nil {
-		err = s.Org.SetPassword(r.Context(), echelon.ActorFrom(r.Context()).PersonID, f.Values.Get("password"))
+		err = s.Org.SetPassword(r.Context(), echelon.ActorFrom(r.Context()).PersonID, f.Values.Get("current_password"), f.Values.Get("password"))
 	}
 	if err != nil {
 		status, ok := s.fail(r, f, err)
@@ -106,7 +106,9 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		s.render(w, r, status, "settings", "settings.title", d)
 		return nil
 	}
-	seeOther(w, r, "/settings", "password.saved")
+	// The change ended every session, this one included: sign in again.
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	seeOther(w, r, "/login", "password.saved_signin")
 	return nil
 }
 
