@@ -47,12 +47,17 @@ type Account struct {
 	UnitID         int64      `json:"org_unit_id"`
 	UnitName       string     `json:"org_unit_name"`
 	UnitPath       string     `json:"-"`
+	TerritoryID    int64      `json:"territory_id,omitempty"`
+	TerritoryName  string     `json:"territory_name,omitempty"`
 	ExternalID     string     `json:"external_id,omitempty"`
 	OwnedSince     *time.Time `json:"owned_since,omitempty"`
 	LastActivityAt *time.Time `json:"last_activity_at,omitempty"`
 	Version        int        `json:"version"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// Notes says how a new account was placed (its territory, a conflict
+	// between territories); it is not stored.
+	Notes []*echelon.Error `json:"notes,omitempty"`
 }
 
 // InPool reports whether the account has no owner.
@@ -115,15 +120,16 @@ type AccountFilter struct {
 
 const accountColumns = `a.id, a.name, COALESCE(a.credit_code, ''), a.industry, a.segment, a.province, a.city, a.address, a.size,
 	a.source, a.phone, a.email, a.status, a.tags, COALESCE(a.owner_id, 0), COALESCE(p.name, ''), a.org_unit_id, u.name, u.path,
-	COALESCE(a.external_id, ''), a.owned_since, a.last_activity_at, a.version, a.created_at, a.updated_at
-	FROM accounts a JOIN org_units u ON u.id = a.org_unit_id LEFT JOIN people p ON p.id = a.owner_id`
+	COALESCE(a.territory_id, 0), COALESCE(tr.name, ''), COALESCE(a.external_id, ''), a.owned_since, a.last_activity_at, a.version, a.created_at, a.updated_at
+	FROM accounts a JOIN org_units u ON u.id = a.org_unit_id LEFT JOIN people p ON p.id = a.owner_id
+	LEFT JOIN territories tr ON tr.id = a.territory_id`
 
 func scanAccount(row interface{ Scan(...any) error }) (*Account, error) {
 	var a Account
 	var owned, last sql.NullTime
 	err := row.Scan(&a.ID, &a.Name, &a.CreditCode, &a.Industry, &a.Segment, &a.Province, &a.City, &a.Address, &a.Size,
 		&a.Source, &a.Phone, &a.Email, &a.Status, &a.Tags, &a.OwnerID, &a.OwnerName, &a.UnitID, &a.UnitName, &a.UnitPath,
-		&a.ExternalID, &owned, &last, &a.Version, &a.CreatedAt, &a.UpdatedAt)
+		&a.TerritoryID, &a.TerritoryName, &a.ExternalID, &owned, &last, &a.Version, &a.CreatedAt, &a.UpdatedAt)
 	if owned.Valid {
 		a.OwnedSince = &owned.Time
 	}
@@ -444,40 +450,48 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (*Account,
 }
 
 func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Actor, in AccountInput, f accountFields, ext string) (*Account, error) {
-	ownerID, unitID, err := placeAccount(ctx, tx, act, in)
-	if err != nil {
+	var p placement
+	var err error
+	if p.owner, p.unit, err = placeAccount(ctx, tx, act, in); err != nil {
 		return nil, err
 	}
 	if err := checkDuplicate(ctx, tx, f, 0); err != nil {
 		return nil, err
 	}
+	if err := applyTerritory(ctx, tx, f, &p); err != nil {
+		return nil, err
+	}
 	now := s.now()
 	var ownedSince any
-	if ownerID != 0 {
-		if err := checkAccountLimit(ctx, tx, ownerID, 1); err != nil {
+	if p.owner != 0 {
+		if err := checkAccountLimit(ctx, tx, p.owner, 1); err != nil {
 			return nil, err
 		}
 		ownedSince = now
 	}
 	id, err := tx.InsertID(ctx, `INSERT INTO accounts (name, name_key, credit_code, industry, segment, province, city, address, size,
-		source, phone, email, status, tags, owner_id, org_unit_id, external_id, owned_since, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		source, phone, email, status, tags, owner_id, org_unit_id, territory_id, external_id, owned_since, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		f.name, f.key, nullStr(f.credit), f.industry, f.segment, f.province, f.city, f.address, f.size,
-		f.source, f.phone, f.email, f.status, f.tags, nullID(ownerID), unitID, nullStr(ext), ownedSince, now, now)
+		f.source, f.phone, f.email, f.status, f.tags, nullID(p.owner), p.unit, nullID(p.territory), nullStr(ext), ownedSince, now, now)
 	if db.IsUniqueViolation(err) {
 		return nil, echelon.Errorf(echelon.ECONFLICT, "account.external_id_taken", ext)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("crm: insert account: %w", err)
 	}
-	if err := recordOwnership(ctx, tx, id, "create", 0, ownerID, "", now); err != nil {
+	if err := recordOwnership(ctx, tx, id, "create", 0, p.owner, "", now); err != nil {
 		return nil, err
 	}
 	a, err := findAccount(ctx, tx, id)
 	if err != nil {
 		return nil, err
 	}
-	return a, audit.Record(ctx, tx, "create", "account", id, nil, a)
+	if err := audit.Record(ctx, tx, "create", "account", id, nil, a); err != nil {
+		return nil, err
+	}
+	a.Notes = p.notes
+	return a, nil
 }
 
 // UpdateAccount changes an account's details; the version must match.

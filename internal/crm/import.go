@@ -131,7 +131,6 @@ func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []eche
 			if in.UnitID, err = im.poolUnit(ctx); err != nil {
 				return err
 			}
-			res.Note("import.to_pool")
 		}
 		f, err := in.fields()
 		if err != nil {
@@ -141,7 +140,10 @@ func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []eche
 		if err != nil {
 			return err
 		}
-		res.Action, res.ID = echelon.RowCreated, a.ID
+		res.Action, res.ID, res.Notes = echelon.RowCreated, a.ID, append(res.Notes, a.Notes...)
+		if a.InPool() {
+			res.Note("import.to_pool")
+		}
 		return nil
 	})
 }

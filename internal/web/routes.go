@@ -30,6 +30,7 @@ func (s *Server) routes() []route {
 	r := s.pageRoutes()
 	r = append(r, s.apiRoutes()...)
 	r = append(r, s.crmAPIRoutes()...)
+	r = append(r, s.territoryAPIRoutes()...)
 	r = append(r, s.ioAPIRoutes()...)
 	return append(r,
 		route{"GET", "/healthz", s.healthz, public},
