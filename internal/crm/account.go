@@ -443,13 +443,13 @@ func (s *Service) CreateAccount(ctx context.Context, in AccountInput) (*Account,
 	var out *Account
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		var err error
-		out, err = s.createAccount(ctx, tx, act, in, f, ext)
+		out, err = s.createAccount(ctx, tx, act, &territorySet{}, in, f, ext)
 		return err
 	})
 	return out, err
 }
 
-func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Actor, in AccountInput, f accountFields, ext string) (*Account, error) {
+func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Actor, ts *territorySet, in AccountInput, f accountFields, ext string) (*Account, error) {
 	var p placement
 	var err error
 	if p.owner, p.unit, err = placeAccount(ctx, tx, act, in); err != nil {
@@ -458,7 +458,7 @@ func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	if err := checkDuplicate(ctx, tx, f, 0); err != nil {
 		return nil, err
 	}
-	if err := applyTerritory(ctx, tx, f, &p); err != nil {
+	if err := applyTerritory(ctx, tx, ts, f, &p); err != nil {
 		return nil, err
 	}
 	now := s.now()

@@ -35,10 +35,12 @@ var ContactFields = []string{"external_id", "account_external_id", "account", "n
 
 // importer carries the lookups one import run shares across rows.
 type importer struct {
-	s      *Service
-	tx     *db.Tx
-	act    *echelon.Actor
-	owners map[string]int64
+	s           *Service
+	tx          *db.Tx
+	act         *echelon.Actor
+	owners      map[string]int64
+	territories territorySet
+	pool        int64 // the unit whose pool takes unowned accounts, once known
 }
 
 func (s *Service) newImporter(ctx context.Context, tx *db.Tx) (*importer, error) {
@@ -136,7 +138,7 @@ func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []eche
 		if err != nil {
 			return err
 		}
-		a, err := s.createAccount(ctx, tx, im.act, in, f, ext)
+		a, err := s.createAccount(ctx, tx, im.act, &im.territories, in, f, ext)
 		if err != nil {
 			return err
 		}
@@ -150,14 +152,16 @@ func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []eche
 
 // poolUnit is where unowned imported accounts go: the actor's unit, or the company for an admin.
 func (im *importer) poolUnit(ctx context.Context) (int64, error) {
-	if im.act.UnitID != 0 {
-		return im.act.UnitID, nil
+	if im.pool != 0 {
+		return im.pool, nil
 	}
-	var id int64
-	if err := im.tx.QueryRow(ctx, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&id); err != nil {
-		return 0, fmt.Errorf("crm: find company unit: %w", err)
+	im.pool = im.act.UnitID
+	if im.pool == 0 {
+		if err := im.tx.QueryRow(ctx, `SELECT id FROM org_units WHERE parent_id IS NULL ORDER BY id LIMIT 1`).Scan(&im.pool); err != nil {
+			return 0, fmt.Errorf("crm: find company unit: %w", err)
+		}
 	}
-	return id, nil
+	return im.pool, nil
 }
 
 func (im *importer) updateAccount(ctx context.Context, row echelon.Row, before *Account, res *echelon.RowResult) error {

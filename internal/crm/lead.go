@@ -287,7 +287,7 @@ func (s *Service) ConvertLead(ctx context.Context, id int64, c LeadConversion) (
 			if err != nil {
 				return err
 			}
-			a, err := s.createAccount(ctx, tx, act, in, f, "")
+			a, err := s.createAccount(ctx, tx, act, &territorySet{}, in, f, "")
 			if err != nil {
 				return err
 			}

@@ -218,6 +218,24 @@ func (s *Service) saveTerritory(ctx context.Context, id int64, in TerritoryInput
 	return out, err
 }
 
+// territorySet loads the territories once for the accounts created in one
+// transaction (an import creates thousands).
+type territorySet struct {
+	all    []*Territory
+	loaded bool
+}
+
+func (ts *territorySet) get(ctx context.Context, tx *db.Tx) ([]*Territory, error) {
+	if !ts.loaded {
+		all, err := allTerritories(ctx, tx)
+		if err != nil {
+			return nil, err
+		}
+		ts.all, ts.loaded = all, true
+	}
+	return ts.all, nil
+}
+
 // placement is where a new account goes: its owner (0 for a pool), its
 // unit, its territory, and remarks about how the territory was applied.
 type placement struct {
@@ -231,8 +249,8 @@ type placement struct {
 // the conflict. An unowned account follows its territory: to the person it
 // belongs to, or into its unit's pool. An owner outside the territory is
 // kept and noted, so the manager can decide.
-func applyTerritory(ctx context.Context, tx *db.Tx, f accountFields, p *placement) error {
-	all, err := allTerritories(ctx, tx)
+func applyTerritory(ctx context.Context, tx *db.Tx, ts *territorySet, f accountFields, p *placement) error {
+	all, err := ts.get(ctx, tx)
 	if err != nil {
 		return err
 	}

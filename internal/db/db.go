@@ -123,6 +123,9 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 		return fmt.Errorf("db: begin: %w", err)
 	}
 	tx := &Tx{tx: stx, dialect: d.Dialect}
+	if d.Dialect == SQLite {
+		tx.stmts = map[string]*sql.Stmt{}
+	}
 	if err := fn(tx); err != nil {
 		_ = stx.Rollback()
 		return err
@@ -137,6 +140,28 @@ func (d *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func
 type Tx struct {
 	tx      *sql.Tx
 	dialect Dialect
+	// SQLite compiles a statement on every call unless it is prepared, so
+	// a transaction keeps one prepared statement per query text: an import
+	// that runs the same few statements for every row compiles each once.
+	// (pgx keeps its own cache of prepared statements per connection.)
+	stmts map[string]*sql.Stmt
+}
+
+// prepared returns the transaction's prepared statement for query, or nil
+// when statements are not cached.
+func (t *Tx) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if t.stmts == nil {
+		return nil, nil
+	}
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
 }
 
 // Dialect reports the engine the transaction runs on.
@@ -144,17 +169,37 @@ func (t *Tx) Dialect() Dialect { return t.dialect }
 
 // Exec runs a statement that returns no rows.
 func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, Rebind(t.dialect, query), args...)
+	query = Rebind(t.dialect, query)
+	st, err := t.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return t.tx.ExecContext(ctx, query, args...)
 }
 
 // Query runs a statement that returns rows.
 func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, Rebind(t.dialect, query), args...)
+	query = Rebind(t.dialect, query)
+	st, err := t.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return t.tx.QueryContext(ctx, query, args...)
 }
 
 // QueryRow runs a statement that returns at most one row.
 func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, Rebind(t.dialect, query), args...)
+	query = Rebind(t.dialect, query)
+	if st, err := t.prepared(ctx, query); err == nil && st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return t.tx.QueryRowContext(ctx, query, args...)
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the new id.
@@ -180,17 +225,17 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // statements are undone and the transaction stays usable (PostgreSQL would
 // otherwise refuse every later statement). Imports use one per row.
 func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.tx.ExecContext(ctx, "SAVEPOINT row_sp"); err != nil {
+	if _, err := t.Exec(ctx, "SAVEPOINT row_sp"); err != nil {
 		return fmt.Errorf("db: savepoint: %w", err)
 	}
 	if err := fn(); err != nil {
-		if _, rerr := t.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT row_sp"); rerr != nil {
+		if _, rerr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT row_sp"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("db: rollback to savepoint: %w", rerr))
 		}
-		_, _ = t.tx.ExecContext(ctx, "RELEASE SAVEPOINT row_sp")
+		_, _ = t.Exec(ctx, "RELEASE SAVEPOINT row_sp")
 		return err
 	}
-	if _, err := t.tx.ExecContext(ctx, "RELEASE SAVEPOINT row_sp"); err != nil {
+	if _, err := t.Exec(ctx, "RELEASE SAVEPOINT row_sp"); err != nil {
 		return fmt.Errorf("db: release savepoint: %w", err)
 	}
 	return nil
