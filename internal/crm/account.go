@@ -114,7 +114,7 @@ type AccountFilter struct {
 	Industry string
 	Province string
 	Pool     bool
-	Sort     string // name, -updated_at (default), created_at, last_activity_at
+	Sort     string // name, updated_at (default descending), last_activity_at, id; "-" descending
 	Page
 }
 
@@ -139,8 +139,10 @@ func scanAccount(row interface{ Scan(...any) error }) (*Account, error) {
 	return &a, err
 }
 
+// accountSorts are the sortable columns; each has an index, so a page of a
+// large list is read in order rather than sorted.
 var accountSorts = map[string]string{
-	"name": "a.name", "updated_at": "a.updated_at", "created_at": "a.created_at", "last_activity_at": "a.last_activity_at", "id": "a.id",
+	"name": "a.name", "updated_at": "a.updated_at", "last_activity_at": "a.last_activity_at", "id": "a.id",
 }
 
 // orderBy turns "-col" into "col DESC" for known columns, defaulting to def.

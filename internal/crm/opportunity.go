@@ -93,7 +93,7 @@ type OpportunityFilter struct {
 	Outcome     string // open, won, lost
 	ClosingFrom string // expected (open) or actual (closed) close date, inclusive
 	ClosingTo   string
-	Sort        string // -updated_at (default), amount, expected_close, closed_on, name
+	Sort        string // updated_at (default descending), amount, expected_close, closed_on, id; "-" descending
 	Page
 }
 
@@ -120,9 +120,9 @@ func nullDate(t sql.NullTime) string {
 	return t.Time.Format(time.DateOnly)
 }
 
+// opportunitySorts are the sortable columns; each has an index (see accountSorts).
 var opportunitySorts = map[string]string{
-	"updated_at": "o.updated_at", "amount": "o.amount", "expected_close": "o.expected_close", "closed_on": "o.closed_on",
-	"name": "o.name", "created_at": "o.created_at", "id": "o.id",
+	"updated_at": "o.updated_at", "amount": "o.amount", "expected_close": "o.expected_close", "closed_on": "o.closed_on", "id": "o.id",
 }
 
 // FindOpportunities lists opportunities in the actor's scope and whether more follow.
