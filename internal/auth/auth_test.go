@@ -328,7 +328,7 @@ func TestService_Login_Lockout(t *testing.T) {
 			fail(t, 5)
 			_, err := e.auth.Login(ctx, e.rep.Email, testPassword)
 			wantErr(t, err, echelon.ELOCKED, "auth.locked")
-			if err := e.org.SetPassword(as(e.admin), e.rep.ID, "a brand new phrase"); err != nil {
+			if err := e.org.SetPassword(as(e.admin), e.rep.ID, "", "a brand new phrase"); err != nil {
 				t.Fatal(err)
 			}
 			if _, err := e.auth.Login(ctx, e.rep.Email, "a brand new phrase"); err != nil {

@@ -482,7 +482,7 @@ func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	if err != nil {
 		return nil, fmt.Errorf("crm: insert account: %w", err)
 	}
-	if err := recordOwnership(ctx, tx, id, "create", 0, p.owner, "", now); err != nil {
+	if err := recordOwnership(ctx, tx, id, ownership{action: OwnCreate, to: p.owner, pool: poolOf(p)}, now); err != nil {
 		return nil, err
 	}
 	a, err := findAccount(ctx, tx, id)
@@ -558,4 +558,12 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 		return nil, err
 	}
 	return out, audit.Record(ctx, tx, "update", "account", id, before, out)
+}
+
+// poolOf is the pool a new account enters: its unit when it has no owner.
+func poolOf(p placement) int64 {
+	if p.owner == 0 {
+		return p.unit
+	}
+	return 0
 }

@@ -8,6 +8,7 @@ package crm
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -143,13 +144,27 @@ func serialize(ctx context.Context, tx *db.Tx, kind int32, id int64) error {
 }
 
 // staleError tells the second of two editors that the record changed since
-// they loaded it: who changed it, when, and which fields.
+// they loaded it: who changed it, when (in the company's zone), and which
+// fields. A record changed only by a migration has no audit entry: then
+// the plain "changed since you opened it" answer.
 func staleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
 	c, err := audit.LastChange(ctx, tx, entity, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return echelon.Errorf(echelon.ECONFLICT, "record.stale")
+	}
 	if err != nil {
 		return err
 	}
-	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, c.At.Format(time.RFC3339), strings.Join(c.Fields, ", "))
+	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, c.At.In(zone()).Format("2006-01-02 15:04"), strings.Join(c.Fields, ", "))
+}
+
+// zone is the company's time zone (PRODUCT.md 2.11: Asia/Shanghai by default).
+func zone() *time.Location {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return loc
 }
 
 // scanner is what database rows offer.

@@ -63,7 +63,7 @@ func (s *Service) MergeAccounts(ctx context.Context, keepID, dropID int64) (*Mer
 			version = version + 1, updated_at = ? WHERE id = ?`, keepID, now, now, keepID); err != nil {
 			return fmt.Errorf("crm: refresh merged account: %w", err)
 		}
-		if err := recordOwnership(ctx, tx, keepID, OwnMerge, drop.OwnerID, keep.OwnerID, fmt.Sprintf("#%d %s", drop.ID, drop.Name), now); err != nil {
+		if err := recordOwnership(ctx, tx, keepID, ownership{action: OwnMerge, from: drop.OwnerID, to: keep.OwnerID, reason: fmt.Sprintf("#%d %s", drop.ID, drop.Name)}, now); err != nil {
 			return err
 		}
 		if res.Account, err = findAccount(ctx, tx, keepID); err != nil {

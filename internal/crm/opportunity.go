@@ -393,11 +393,7 @@ func (s *Service) createOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 // today is the calendar date of now in the company's zone, as midnight UTC
 // (how dates are stored).
 func today(now time.Time) time.Time {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		loc = time.FixedZone("CST", 8*3600)
-	}
-	y, m, d := now.In(loc).Date()
+	y, m, d := now.In(zone()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -46,13 +46,21 @@ type PoolRule struct {
 	Version     int   `json:"version"`
 }
 
-func recordOwnership(ctx context.Context, tx *db.Tx, accountID int64, action string, from, to int64, reason string, at time.Time) error {
+// ownership is one change of an account's owner; pool is the org unit
+// whose pool the account left (claim) or entered (return).
+type ownership struct {
+	action         string
+	from, to, pool int64
+	reason         string
+}
+
+func recordOwnership(ctx context.Context, tx *db.Tx, accountID int64, o ownership, at time.Time) error {
 	var actorID any
 	if a := echelon.ActorFrom(ctx); a != nil && a.PersonID != 0 {
 		actorID = a.PersonID
 	}
-	_, err := tx.Exec(ctx, `INSERT INTO account_ownership (account_id, action, from_owner, to_owner, reason, actor_id, at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		accountID, action, nullID(from), nullID(to), reason, actorID, at)
+	_, err := tx.Exec(ctx, `INSERT INTO account_ownership (account_id, action, from_owner, to_owner, pool_unit_id, reason, actor_id, at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, accountID, o.action, nullID(o.from), nullID(o.to), nullID(o.pool), o.reason, actorID, at)
 	if err != nil {
 		return fmt.Errorf("crm: record ownership: %w", err)
 	}
@@ -105,7 +113,7 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
 		before, err := findVisibleAccount(ctx, tx, act, id)
 		if echelon.ErrorCode(err) == echelon.ENOTFOUND {
-			return claimedMeanwhile(ctx, tx, id, err)
+			return claimedMeanwhile(ctx, tx, act, id, err)
 		}
 		if err != nil {
 			return err
@@ -141,7 +149,7 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return echelon.Errorf(echelon.ECONFLICT, "pool.already_owned")
 		}
-		if err := recordOwnership(ctx, tx, id, OwnClaim, 0, act.PersonID, "", now); err != nil {
+		if err := recordOwnership(ctx, tx, id, ownership{action: OwnClaim, to: act.PersonID, pool: before.UnitID}, now); err != nil {
 			return err
 		}
 		if out, err = findAccount(ctx, tx, id); err != nil {
@@ -154,13 +162,15 @@ func (s *Service) ClaimAccount(ctx context.Context, id int64) (*Account, error) 
 
 // claimedMeanwhile tells the loser of a claim, who no longer sees the
 // account now that it left their pool, that someone claimed it, without
-// naming who; an account that did not leave a pool by a claim stays
-// notFound, so a guessed id learns nothing.
-func claimedMeanwhile(ctx context.Context, tx *db.Tx, id int64, notFound error) error {
-	var action string
-	err := tx.QueryRow(ctx, `SELECT h.action FROM account_ownership h JOIN accounts a ON a.id = h.account_id
-		WHERE h.account_id = ? AND a.owner_id IS NOT NULL AND a.merged_into_id IS NULL ORDER BY h.at DESC, h.id DESC LIMIT 1`, id).Scan(&action)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && action != OwnClaim) {
+// naming who. Only an account last claimed from a pool the actor could
+// claim from gets that answer; any other stays notFound, so a guessed id
+// learns nothing.
+func claimedMeanwhile(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64, notFound error) error {
+	var action, poolPath string
+	err := tx.QueryRow(ctx, `SELECT h.action, COALESCE(pu.path, '') FROM account_ownership h JOIN accounts a ON a.id = h.account_id
+		LEFT JOIN org_units pu ON pu.id = h.pool_unit_id
+		WHERE h.account_id = ? AND a.owner_id IS NOT NULL AND a.merged_into_id IS NULL ORDER BY h.at DESC, h.id DESC LIMIT 1`, id).Scan(&action, &poolPath)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (action != OwnClaim || poolPath == "" || !strings.HasPrefix(act.UnitPath, poolPath))) {
 		return notFound
 	}
 	if err != nil {
@@ -205,7 +215,7 @@ func (s *Service) returnToPool(ctx context.Context, tx *db.Tx, a *Account, actio
 	if _, err := tx.Exec(ctx, `UPDATE accounts SET owner_id = NULL, owned_since = NULL, version = version + 1, updated_at = ? WHERE id = ?`, now, a.ID); err != nil {
 		return nil, fmt.Errorf("crm: return account to pool: %w", err)
 	}
-	if err := recordOwnership(ctx, tx, a.ID, action, a.OwnerID, 0, reason, now); err != nil {
+	if err := recordOwnership(ctx, tx, a.ID, ownership{action: action, from: a.OwnerID, pool: a.UnitID, reason: reason}, now); err != nil {
 		return nil, err
 	}
 	return findAccount(ctx, tx, a.ID)
@@ -248,7 +258,7 @@ func (s *Service) TransferAccount(ctx context.Context, id, toOwner int64, reason
 			o.id, o.unitID, now, now, id); err != nil {
 			return fmt.Errorf("crm: transfer account: %w", err)
 		}
-		if err := recordOwnership(ctx, tx, id, OwnTransfer, before.OwnerID, o.id, reason, now); err != nil {
+		if err := recordOwnership(ctx, tx, id, ownership{action: OwnTransfer, from: before.OwnerID, to: o.id, reason: reason}, now); err != nil {
 			return err
 		}
 		if out, err = findAccount(ctx, tx, id); err != nil {
@@ -391,6 +401,9 @@ func (s *Service) SetPoolRule(ctx context.Context, r PoolRule) (*PoolRule, error
 	if err != nil {
 		return nil, err
 	}
+	if !act.IsAdmin() && !act.Role.IsManager() {
+		return nil, forbidden()
+	}
 	if r.ReturnDays < 1 || r.ReturnDays > 3650 {
 		return nil, echelon.FieldError("return_days", "pool.days_invalid")
 	}
@@ -407,8 +420,12 @@ func (s *Service) SetPoolRule(ctx context.Context, r PoolRule) (*PoolRule, error
 		if err != nil {
 			return fmt.Errorf("crm: find unit: %w", err)
 		}
-		if !act.IsAdmin() && !(act.Role.IsManager() && org.InSubtree(path, act.UnitPath)) {
-			return forbidden()
+		switch {
+		case act.IsAdmin() || org.InSubtree(path, act.UnitPath):
+		case strings.HasPrefix(act.UnitPath, path):
+			return forbidden() // a unit above the manager: visible to them, not theirs to set
+		default:
+			return echelon.Errorf(echelon.ENOTFOUND, "unit.not_found") // outside scope reads as unknown
 		}
 		var before *PoolRule
 		var old PoolRule

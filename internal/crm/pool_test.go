@@ -497,7 +497,7 @@ func TestService_ReturnStaleAccounts(t *testing.T) {
 				t.Fatalf("set east rule: %v", err)
 			}
 			_, err := f.crm.SetPoolRule(as(f.eastMgr), crm.PoolRule{UnitID: f.west.ID, ReturnDays: 5, LockoutDays: 3})
-			wantErr(t, err, echelon.EFORBIDDEN, "perm.forbidden")
+			wantErr(t, err, echelon.ENOTFOUND, "unit.not_found")
 			_, err = f.crm.SetPoolRule(as(f.eastRep), crm.PoolRule{UnitID: f.eastA.ID, ReturnDays: 5, LockoutDays: 3})
 			wantErr(t, err, echelon.EFORBIDDEN, "perm.forbidden")
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -90,8 +91,8 @@ func (q crmQuery) page() (crm.Page, error) {
 	if err != nil {
 		return crm.Page{}, err
 	}
-	if limit == 0 {
-		limit = 50
+	if limit == 0 || limit > 200 {
+		limit = 50 // as the service clamps it, so the envelope reports the page actually used
 	}
 	return crm.Page{Limit: limit, Offset: offset}, nil
 }
@@ -137,7 +138,23 @@ func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiCreateAccount(w http.ResponseWriter, r *http.Request) error {
-	return create(w, r, s.CRM.CreateAccount)
+	return create(w, r, func(ctx context.Context, in crm.AccountInput) (*crm.Account, error) {
+		a, err := s.CRM.CreateAccount(ctx, in)
+		if a != nil {
+			s.localiseNotes(r, a.Notes) // how the territories placed it, in the caller's language
+		}
+		return a, err
+	})
+}
+
+// localiseNotes fills the message of each note in the caller's language.
+func (s *Server) localiseNotes(r *http.Request, notes []*echelon.Error) {
+	lang := langFrom(r.Context())
+	for _, n := range notes {
+		if n != nil {
+			n.Message = s.Catalog.T(lang, n.Key, n.Args...)
+		}
+	}
 }
 
 func (s *Server) apiUpdateAccount(w http.ResponseWriter, r *http.Request) error {
@@ -330,6 +347,11 @@ func opportunityFilter(r *http.Request) (crm.OpportunityFilter, error) {
 	var err error
 	if f.Page, err = q.page(); err != nil {
 		return f, err
+	}
+	for name, v := range map[string]string{"closing_from": f.ClosingFrom, "closing_to": f.ClosingTo} {
+		if _, err := time.Parse(time.DateOnly, v); v != "" && err != nil {
+			return f, badRequest{echelon.FieldError(name, "date.invalid")}
+		}
 	}
 	return f, q.ids(map[string]*int64{"owner_id": &f.OwnerID, "org_unit_id": &f.UnitID, "account_id": &f.AccountID, "stage_id": &f.StageID})
 }

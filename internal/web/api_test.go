@@ -117,7 +117,7 @@ func apiMatrix() []endpoint {
 // expected answers are the permission table of docs/permissions.md.
 func orgAPIScenarios() []endpoint {
 	const (
-		pw       = `{"password":"password123"}`
+		pw       = `{"current_password":"password123","password":"password123"}`
 		levelIn  = `{"code":"principal_rep","name_zh":"资深销售代表","name_en":"Principal sales rep","rank":35}`
 		levelPut = `{"code":"junior_rep","name_zh":"初级销售代表","name_en":"Junior rep","rank":10}`
 		roleIn   = `{"body_zh":"开发新客户。","body_en":"Develops new customers."}`
@@ -164,7 +164,8 @@ func orgAPIScenarios() []endpoint {
 		{"PUT /api/v1/me/password", cat(
 			everyone("sets their own password", "PUT", "/api/v1/me/password", pw, 204, same("")),
 			one(
-				apiCase{name: "eastRep cannot set a too short password", as: "eastRep", method: "PUT", path: "/api/v1/me/password", body: `{"password":"short"}`, status: 422, want: `"field":"password"`},
+				apiCase{name: "eastRep cannot set a too short password", as: "eastRep", method: "PUT", path: "/api/v1/me/password", body: `{"current_password":"password123","password":"short"}`, status: 422, want: `"field":"password"`},
+				apiCase{name: "eastRep cannot change their password without the current one", as: "eastRep", method: "PUT", path: "/api/v1/me/password", body: `{"password":"a long new one"}`, status: 422, want: `"field":"current_password"`},
 				anonymous("PUT", "/api/v1/me/password", pw),
 			),
 		)},
@@ -559,6 +560,7 @@ func (h *harness) sendType(t *testing.T, method, path, token, lang, contentType,
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.forgetTokensAfter(path, res.StatusCode)
 	return res, out
 }
 
@@ -708,7 +710,7 @@ func TestAPI_RefusalsAnswerInTheCallersLanguageAndChangeNothing(t *testing.T) {
 		{"an unknown level is not found", "admin", "PUT", "/api/v1/levels/999999", `{"code":"x","name_zh":"甲","name_en":"X","rank":1}`, 404, "", "level.not_found", nil},
 		{"an unknown role is not found", "admin", "PUT", "/api/v1/roles/boss", `{"body_zh":"甲","body_en":"X"}`, 404, "", "role.invalid", nil},
 		{"an empty role statement is required", "admin", "PUT", "/api/v1/roles/rep", `{"body_zh":"","body_en":"X"}`, 422, "body_zh", "field.required", nil},
-		{"a too short password is refused", "eastRep", "PUT", "/api/v1/me/password", `{"password":"short"}`, 422, "password", "password.length", []any{8, 128}},
+		{"a too short password is refused", "eastRep", "PUT", "/api/v1/me/password", `{"current_password":"password123","password":"short"}`, 422, "password", "password.length", []any{8, 128}},
 		{"a token without a name is refused", "eastRep", "POST", "/api/v1/me/tokens", `{"name":""}`, 422, "name", "field.required", nil},
 		{"malformed JSON is a bad request", "admin", "POST", "/api/v1/people", `{"email":`, 400, "", "json.malformed", nil},
 		{"an empty body is a bad request", "admin", "POST", "/api/v1/org-units", "", 400, "", "json.malformed", nil},

@@ -17,7 +17,13 @@ const maxExportRows = 1_000_000
 // can be edited and imported again. Every row comes from the same scoped
 // service call as the list the person sees, with the same filters.
 
-func (s *Server) exportTable(r *http.Request, entity string) (*sheet.Table, error) {
+func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, err error) {
+	owner, ownerErr := s.ownerEmails(r)
+	defer func() {
+		if err == nil && *ownerErr != nil {
+			t, err = nil, *ownerErr
+		}
+	}()
 	switch entity {
 	case "accounts":
 		f, err := accountFilter(r)
@@ -29,7 +35,7 @@ func (s *Server) exportTable(r *http.Request, entity string) (*sheet.Table, erro
 			return s.CRM.FindAccounts(r.Context(), f)
 		}, func(a *crm.Account) []string {
 			return []string{a.ExternalID, a.Name, a.CreditCode, a.Industry, a.Segment, a.Province, a.City, a.Address, a.Size,
-				a.Source, a.Phone, a.Email, a.Status, a.Tags, a.OwnerName}
+				a.Source, a.Phone, a.Email, a.Status, a.Tags, owner(a.OwnerID)}
 		})
 	case "opportunities":
 		f, err := opportunityFilter(r)
@@ -40,11 +46,15 @@ func (s *Server) exportTable(r *http.Request, entity string) (*sheet.Table, erro
 			f.Page = p
 			return s.CRM.FindOpportunities(r.Context(), f)
 		}, func(o *crm.Opportunity) []string {
-			return []string{o.ExternalID, o.Name, "", o.AccountName, o.OwnerName, echelon.FormatAmount(o.Amount), o.Currency,
+			return []string{o.ExternalID, o.Name, "", o.AccountName, owner(o.OwnerID), echelon.FormatAmount(o.Amount), o.Currency,
 				o.StageCode, strconv.Itoa(o.Probability), o.ExpectedClose, o.ClosedOn, o.EngagedOn, o.LostReason, "", ""}
 		})
 	case "contacts":
 		f := crm.ContactFilter{Query: r.URL.Query().Get("q")}
+		var err error
+		if f.AccountID, err = (crmQuery{r}).id("account_id"); err != nil {
+			return nil, err
+		}
 		return exportPages(crm.ContactFields, func(p crm.Page) ([]*crm.Contact, bool, error) {
 			f.Page = p
 			return s.CRM.FindContacts(r.Context(), f)
@@ -65,6 +75,33 @@ func (s *Server) exportTable(r *http.Request, entity string) (*sheet.Table, erro
 		})
 	}
 	return nil, echelon.Errorf(echelon.ENOTFOUND, "export.entity_unknown")
+}
+
+// ownerEmails returns a lookup of the e-mail of a record's owner, which the
+// owner_email column holds (the import matches owners by e-mail, not name).
+// It reads the person as the caller, so an owner outside their scope, or
+// none, stays empty; the first other failure is kept in *failed.
+func (s *Server) ownerEmails(r *http.Request) (lookup func(id int64) string, failed *error) {
+	seen := map[int64]string{}
+	failed = new(error)
+	return func(id int64) string {
+		if id == 0 {
+			return ""
+		}
+		if e, ok := seen[id]; ok {
+			return e
+		}
+		p, err := s.Org.FindPersonByID(r.Context(), id)
+		switch {
+		case err == nil:
+			seen[id] = p.Email
+		case echelon.ErrorCode(err) == echelon.ENOTFOUND:
+			seen[id] = ""
+		case *failed == nil:
+			*failed = err
+		}
+		return seen[id]
+	}, failed
 }
 
 // exportPages walks a scoped list page by page into a table.
