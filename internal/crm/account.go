@@ -539,6 +539,10 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	if err != nil {
 		return nil, err
 	}
+	current := before.input()
+	if was, _ := current.fields(); was == f {
+		return before, nil // nothing changes: no new version, no audit entry
+	}
 	if err := checkDuplicate(ctx, tx, f, id); err != nil {
 		return nil, err
 	}

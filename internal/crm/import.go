@@ -14,10 +14,14 @@ import (
 
 // The Import…InTx methods take rows already mapped to field names and run
 // inside the importer's transaction, so that a whole file — or several
-// files of one data set — is written all or nothing. Each row runs in a
-// savepoint: a bad row is reported and the rest are still checked, so one
-// run reports every problem of the file. They return an error only for
-// internal failures; a rejected row is a RowResult with Error set.
+// files of one data set — is written all or nothing. A bad row is reported
+// and the rest are still checked, so one run reports every problem of the
+// file; any failed row makes the importer roll everything back. Every
+// check that can refuse a row runs before the row writes anything, so a
+// refused row leaves nothing behind for the rows after it. (No savepoint
+// per row: on PostgreSQL thousands of subtransactions in one transaction
+// make every query slow.) They return an error only for internal
+// failures; a rejected row is a RowResult with Error set.
 
 // AccountFields are the importable account columns.
 var AccountFields = []string{"external_id", "name", "credit_code", "industry", "segment", "province", "city", "address", "size",
@@ -59,10 +63,10 @@ func (im *importer) each(ctx context.Context, rows []echelon.Row, fn func(echelo
 	out := make([]*echelon.RowResult, 0, len(rows))
 	for _, row := range rows {
 		res := &echelon.RowResult{Line: row.Line}
-		err := im.tx.Savepoint(ctx, func() error { return fn(row, res) })
+		err := fn(row, res)
 		var e *echelon.Error
 		switch {
-		case err == nil, errors.Is(err, errUnchanged):
+		case err == nil:
 		case errors.As(err, &e):
 			res.Action, res.Error = echelon.RowFailed, e
 		default:
@@ -177,18 +181,12 @@ func (im *importer) updateAccount(ctx context.Context, row echelon.Row, before *
 	if err != nil {
 		return err
 	}
-	res.ID = after.ID
-	if after.input() == before.input() {
-		res.Action = echelon.RowSkipped
-		return errUnchanged
+	res.ID, res.Action = after.ID, echelon.RowUpdated
+	if after.Version == before.Version {
+		res.Action = echelon.RowSkipped // the update changed nothing and wrote nothing
 	}
-	res.Action = echelon.RowUpdated
 	return nil
 }
-
-// errUnchanged rolls back a row's savepoint (the version bump and audit
-// entry of an update that changed nothing); the row counts as skipped.
-var errUnchanged = errors.New("crm: import row unchanged")
 
 // ImportProductsInTx creates or, by code, updates products (admin only).
 func (s *Service) ImportProductsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
@@ -448,26 +446,11 @@ func (im *importer) updateOpportunity(ctx context.Context, row echelon.Row, befo
 	if err != nil {
 		return err
 	}
-	if sameOpportunity(before, after) {
-		res.Action = echelon.RowSkipped
-		return errUnchanged
-	}
 	res.Action = echelon.RowUpdated
+	if after.Version == before.Version {
+		res.Action = echelon.RowSkipped // the update changed nothing and wrote nothing
+	}
 	return nil
-}
-
-func sameOpportunity(a, b *Opportunity) bool {
-	if len(a.Lines) != len(b.Lines) {
-		return false
-	}
-	for i := range a.Lines {
-		if *a.Lines[i] != *b.Lines[i] {
-			return false
-		}
-	}
-	return a.Name == b.Name && a.AccountID == b.AccountID && a.OwnerID == b.OwnerID && a.Amount == b.Amount && a.Currency == b.Currency &&
-		a.StageID == b.StageID && a.Probability == b.Probability && a.ExpectedClose == b.ExpectedClose && a.ClosedOn == b.ClosedOn &&
-		a.LostReason == b.LostReason
 }
 
 // ImportContactsInTx creates or, by external id, replaces contacts.

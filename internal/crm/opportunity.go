@@ -461,6 +461,9 @@ func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 	if err := st.resolve(ctx, tx, act, today(now), before.CreatedAt, prob); err != nil {
 		return nil, err
 	}
+	if st.same(before) {
+		return before, nil // nothing changes: no new version, no audit entry
+	}
 	res, err := tx.Exec(ctx, `UPDATE opportunities SET name = ?, account_id = ?, owner_id = ?, org_unit_id = ?, amount = ?, currency = ?,
 		stage_id = ?, probability = ?, expected_close = ?, closed_on = ?, lost_reason = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
@@ -487,6 +490,22 @@ func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 		return nil, err
 	}
 	return out, audit.Record(ctx, tx, "update", "opportunity", id, before, out)
+}
+
+// same reports whether the resolved state is what o already holds.
+func (st *oppState) same(o *Opportunity) bool {
+	if len(st.lines) != len(o.Lines) {
+		return false
+	}
+	for i := range st.lines {
+		a, b := st.lines[i], o.Lines[i]
+		if a.ProductID != b.ProductID || a.Quantity != b.Quantity || a.UnitPrice != b.UnitPrice {
+			return false
+		}
+	}
+	return st.name == o.Name && st.accountID == o.AccountID && st.ownerID == o.OwnerID && st.amount == o.Amount &&
+		st.currency == o.Currency && st.stage.ID == o.StageID && st.probability == o.Probability &&
+		formatDate(st.expected) == o.ExpectedClose && formatDate(st.closed) == o.ClosedOn && st.lostReason == o.LostReason
 }
 
 // stateOf turns a stored opportunity back into its editable state.

@@ -221,26 +221,6 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 	return nil
 }
 
-// Savepoint runs fn inside a savepoint: when fn fails, only its own
-// statements are undone and the transaction stays usable (PostgreSQL would
-// otherwise refuse every later statement). Imports use one per row.
-func (t *Tx) Savepoint(ctx context.Context, fn func() error) error {
-	if _, err := t.Exec(ctx, "SAVEPOINT row_sp"); err != nil {
-		return fmt.Errorf("db: savepoint: %w", err)
-	}
-	if err := fn(); err != nil {
-		if _, rerr := t.Exec(ctx, "ROLLBACK TO SAVEPOINT row_sp"); rerr != nil {
-			return errors.Join(err, fmt.Errorf("db: rollback to savepoint: %w", rerr))
-		}
-		_, _ = t.Exec(ctx, "RELEASE SAVEPOINT row_sp")
-		return err
-	}
-	if _, err := t.Exec(ctx, "RELEASE SAVEPOINT row_sp"); err != nil {
-		return fmt.Errorf("db: release savepoint: %w", err)
-	}
-	return nil
-}
-
 // ErrRollback, returned from a Tx function, rolls the transaction back
 // on purpose; the caller treats it as success (dry runs of imports).
 var ErrRollback = errors.New("db: rolled back on purpose")

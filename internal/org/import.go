@@ -21,7 +21,7 @@ var PersonFields = []string{"email", "name", "phone", "role", "org_unit", "manag
 // ImportPeopleInTx creates or, by e-mail, updates people inside the
 // importer's transaction, creating the org units their paths name. Managers
 // are set in a second pass so a file may list a rep before their manager.
-// Each row runs in a savepoint; a rejected row is reported, not fatal.
+// A rejected row is reported, not fatal.
 func (s *Service) ImportPeopleInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
 	a, err := actor(ctx)
 	if err != nil {
@@ -56,9 +56,11 @@ type peopleImport struct {
 	units map[string]int64 // unit path of names → id
 }
 
-// run executes fn in a savepoint, turning a user error into a failed row.
+// run executes fn, turning a user error into a failed row. Every check that
+// can refuse a row runs before it writes, and any failed row makes the
+// importer roll the whole file back.
 func (im *peopleImport) run(ctx context.Context, res *echelon.RowResult, fn func() error) error {
-	err := im.tx.Savepoint(ctx, fn)
+	err := fn()
 	var e *echelon.Error
 	switch {
 	case err == nil:
