@@ -24,6 +24,7 @@ func (s *Server) pageRoutes() []route {
 	r = append(r, s.orgRoutes()...)
 	r = append(r, s.peopleRoutes()...)
 	r = append(r, s.adminRoutes()...)
+	r = append(r, s.crmPageRoutes()...)
 	return append(r, s.settingsRoutes()...)
 }
 
