@@ -101,6 +101,9 @@ func standardCompany(b *testing.B, d *db.DB, scale int) (reps []int64, senior in
 	if err != nil {
 		b.Fatal(err)
 	}
+	if err := d.Analyze(ctx); err != nil { // as autovacuum would after a bulk load
+		b.Fatal(err)
+	}
 	return reps, senior
 }
 

@@ -224,3 +224,12 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // ErrRollback, returned from a Tx function, rolls the transaction back
 // on purpose; the caller treats it as success (dry runs of imports).
 var ErrRollback = errors.New("db: rolled back on purpose")
+
+// Analyze refreshes the planner's statistics, so that queries after a bulk
+// load (a large import, demo data) are planned for the data as it now is.
+func (d *DB) Analyze(ctx context.Context) error {
+	if _, err := d.write.ExecContext(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("db: analyze: %w", err)
+	}
+	return nil
+}

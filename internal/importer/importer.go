@@ -94,7 +94,19 @@ func (s *Service) Import(ctx context.Context, req Request) (*Report, error) {
 	if err != nil && !errors.Is(err, db.ErrRollback) {
 		return nil, err
 	}
-	return rep, nil
+	return rep, s.analyzeAfter(ctx, rep.Committed, rep.Created)
+}
+
+// bulkRows is the size of an import after which statistics are refreshed.
+const bulkRows = 5000
+
+// analyzeAfter refreshes the planner's statistics after a large committed
+// import, so the lists people open next are planned for the new data.
+func (s *Service) analyzeAfter(ctx context.Context, committed bool, created int) error {
+	if !committed || created < bulkRows {
+		return nil
+	}
+	return s.db.Analyze(ctx)
 }
 
 // prepare checks the request and builds the report's mapping.

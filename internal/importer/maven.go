@@ -147,11 +147,13 @@ func (s *Service) ImportMaven(ctx context.Context, files map[string]*sheet.Table
 	if err != nil && !errors.Is(err, db.ErrRollback) {
 		return nil, err
 	}
+	created := 0
 	for _, p := range out.Parts {
 		p.DryRun = dryRun
 		p.Committed = out.Committed
+		created += p.Created
 	}
-	return out, nil
+	return out, s.analyzeAfter(ctx, out.Committed, created)
 }
 
 func newReport(e Entity, file string, t table, fields map[string]string, ignored ...string) *Report {
