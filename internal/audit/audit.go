@@ -176,6 +176,9 @@ func LastChange(ctx context.Context, tx *db.Tx, entity string, id int64) (*Chang
 	if err != nil {
 		return nil, fmt.Errorf("audit: last change of %s %d: %w", entity, id, err)
 	}
+	if before == "" {
+		return &c, nil // a creation: there is no "before" to compare fields with
+	}
 	var b, a map[string]json.RawMessage
 	_ = json.Unmarshal([]byte(before), &b)
 	_ = json.Unmarshal([]byte(after), &a)

@@ -155,7 +155,11 @@ func staleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
 	if err != nil {
 		return err
 	}
-	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, c.At.In(zone()).Format("2006-01-02 15:04"), strings.Join(c.Fields, ", "))
+	at := c.At.In(zone()).Format("2006-01-02 15:04")
+	if len(c.Fields) == 0 {
+		return echelon.Errorf(echelon.ECONFLICT, "record.changed_at", c.ActorName, at)
+	}
+	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, at, strings.Join(c.Fields, ", "))
 }
 
 // zone is the company's time zone (PRODUCT.md 2.11: Asia/Shanghai by default).
