@@ -99,6 +99,12 @@ func (b *browser) wait(cond string) {
 	b.t.Fatalf("waiting for %s (page: %s)", cond, b.text())
 }
 
+// eval runs JavaScript on the page.
+func (b *browser) eval(js string) {
+	b.t.Helper()
+	b.do("eval", chromedp.Evaluate[chromedp.Void](js))
+}
+
 // text returns the visible text of the page.
 func (b *browser) text() string {
 	s, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
