@@ -37,4 +37,6 @@ type RowResult struct {
 }
 
 // Note adds a remark to the row's result.
-func (r *RowResult) Note(key string, args ...any) { r.Notes = append(r.Notes, Errorf("note", key, args...)) }
+func (r *RowResult) Note(key string, args ...any) {
+	r.Notes = append(r.Notes, Errorf("note", key, args...))
+}
