@@ -124,7 +124,7 @@ const accountColumns = `a.id, a.name, COALESCE(a.credit_code, ''), a.industry, a
 	FROM accounts a JOIN org_units u ON u.id = a.org_unit_id LEFT JOIN people p ON p.id = a.owner_id
 	LEFT JOIN territories tr ON tr.id = a.territory_id`
 
-func scanAccount(row interface{ Scan(...any) error }) (*Account, error) {
+func scanAccount(row scanner) (*Account, error) {
 	var a Account
 	var owned, last sql.NullTime
 	err := row.Scan(&a.ID, &a.Name, &a.CreditCode, &a.Industry, &a.Segment, &a.Province, &a.City, &a.Address, &a.Size,

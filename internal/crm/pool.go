@@ -341,13 +341,7 @@ func (s *Service) ReturnStaleAccounts(ctx context.Context) (int, error) {
 				}
 				rules[a.UnitPath] = r
 			}
-			since := a.CreatedAt
-			if a.OwnedSince != nil {
-				since = *a.OwnedSince
-			}
-			if a.LastActivityAt != nil && a.LastActivityAt.After(since) {
-				since = *a.LastActivityAt
-			}
+			since := lastFollowUp(a)
 			if now.Sub(since) < time.Duration(r.ReturnDays)*24*time.Hour {
 				continue
 			}
