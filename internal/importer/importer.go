@@ -37,6 +37,8 @@ type Request struct {
 	Table   *sheet.Table
 	Mapping map[string]string // header → field; nil maps automatically
 	DryRun  bool
+	// Progress, when set, is told how many rows are done after each chunk.
+	Progress func(done, total int)
 }
 
 // Report is the outcome of an import: counts that always add up to the
@@ -159,24 +161,40 @@ func rows(t *sheet.Table, mapping map[string]string) []echelon.Row {
 	return out
 }
 
-// load hands the rows to the owning service inside tx.
+// chunkRows is how many rows go to a service at a time, so progress can be told.
+const chunkRows = 1000
+
+// load hands the rows to the owning service inside tx, a chunk at a time.
+// People go in one piece: their managers are resolved across the whole file.
 func (s *Service) load(ctx context.Context, tx *db.Tx, req Request, rep *Report) error {
 	rs := rows(req.Table, rep.Mapping)
-	var err error
+	var fn func(context.Context, *db.Tx, []echelon.Row) ([]*echelon.RowResult, error)
+	size := chunkRows
 	switch req.Entity {
 	case People:
-		rep.Results, err = s.org.ImportPeopleInTx(ctx, tx, rs)
+		fn, size = s.org.ImportPeopleInTx, len(rs)
 	case Accounts:
-		rep.Results, err = s.crm.ImportAccountsInTx(ctx, tx, rs)
+		fn = s.crm.ImportAccountsInTx
 	case Contacts:
-		rep.Results, err = s.crm.ImportContactsInTx(ctx, tx, rs)
+		fn = s.crm.ImportContactsInTx
 	case Products:
-		rep.Results, err = s.crm.ImportProductsInTx(ctx, tx, rs)
+		fn = s.crm.ImportProductsInTx
 	case Opportunities:
-		rep.Results, err = s.crm.ImportOpportunitiesInTx(ctx, tx, rs)
+		fn = s.crm.ImportOpportunitiesInTx
 	}
-	if err != nil {
-		return err
+	for start := 0; start < len(rs) || start == 0; start += size {
+		end := min(start+max(size, 1), len(rs))
+		res, err := fn(ctx, tx, rs[start:end])
+		if err != nil {
+			return err
+		}
+		rep.Results = append(rep.Results, res...)
+		if req.Progress != nil {
+			req.Progress(end, len(rs))
+		}
+		if end == len(rs) {
+			break
+		}
 	}
 	rep.tally()
 	return nil
