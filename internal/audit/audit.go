@@ -193,3 +193,41 @@ func LastChange(ctx context.Context, tx *db.Tx, entity string, id int64) (*Chang
 	sort.Strings(c.Fields)
 	return &c, nil
 }
+
+// Item is one record of a batch written by a bulk operation (an import).
+type Item struct {
+	ID    int64
+	After any
+}
+
+// RecordBatch writes one creation entry per item with multi-row inserts, in
+// the caller's transaction, for the actor in ctx.
+func RecordBatch(ctx context.Context, tx *db.Tx, action, entity string, items []Item) error {
+	var actorID any
+	actorName := "system"
+	if a := echelon.ActorFrom(ctx); a != nil {
+		actorName = a.Name
+		if a.PersonID != 0 {
+			actorID = a.PersonID
+		}
+	}
+	now := time.Now().UTC()
+	const batch = 200
+	for start := 0; start < len(items); start += batch {
+		end := min(start+batch, len(items))
+		args := make([]any, 0, (end-start)*8)
+		for _, it := range items[start:end] {
+			after, err := marshal(it.After)
+			if err != nil {
+				return fmt.Errorf("audit: after of %s %d: %w", entity, it.ID, err)
+			}
+			args = append(args, now, actorID, actorName, action, entity, strconv.FormatInt(it.ID, 10), "", after)
+		}
+		q := `INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", end-start), ", ")
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("audit: record %d %s entries: %w", end-start, entity, err)
+		}
+	}
+	return nil
+}

@@ -45,6 +45,7 @@ type importer struct {
 	owners      map[string]int64
 	territories territorySet
 	pool        int64 // the unit whose pool takes unowned accounts, once known
+	poolChecked bool  // the actor may put accounts into that pool
 }
 
 func (s *Service) newImporter(ctx context.Context, tx *db.Tx) (*importer, error) {
@@ -106,52 +107,36 @@ func set(row echelon.Row, field string, dst **string) {
 	}
 }
 
-// ImportAccountsInTx creates or, by external id, updates accounts.
+// ImportAccountsInTx creates or, by external id, updates accounts. Updates
+// go one by one; new accounts are checked and written in batches.
 func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
 	im, err := s.newImporter(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
-		ext := row.Get("external_id")
-		if ext != "" {
-			before, err := scanAccount(tx.QueryRow(ctx, `SELECT `+accountColumns+` WHERE a.external_id = ? AND a.merged_into_id IS NULL`, ext))
-			if err == nil {
-				if !canSeeAccount(im.act, before) {
-					return echelon.FieldError("external_id", "account.not_found")
-				}
-				return im.updateAccount(ctx, row, before, res)
+	existing, err := im.byExternalID(ctx, rows)
+	if err != nil {
+		return nil, err
+	}
+	var fresh []*newAccount
+	out, err := im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		if before := existing[row.Get("external_id")]; before != nil {
+			if !canSeeAccount(im.act, before) {
+				return echelon.FieldError("external_id", "account.not_found")
 			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("crm: find account by external id: %w", err)
-			}
+			return im.updateAccount(ctx, row, before, res)
 		}
-		in := AccountInput{Name: row.Get("name"), CreditCode: row.Get("credit_code"), Industry: row.Get("industry"), Segment: row.Get("segment"),
-			Province: row.Get("province"), City: row.Get("city"), Address: row.Get("address"), Size: row.Get("size"), Source: row.Get("source"),
-			Phone: row.Get("phone"), Email: row.Get("email"), Status: row.Get("status"), Tags: row.Get("tags"), ExternalID: ext}
-		if e := row.Get("owner_email"); e != "" {
-			if in.OwnerID, err = im.owner(ctx, e); err != nil {
-				return err
-			}
-		} else if im.act.Role != echelon.RoleRep {
-			if in.UnitID, err = im.poolUnit(ctx); err != nil {
-				return err
-			}
-		}
-		f, err := in.fields()
+		na, err := im.prepare(ctx, row, res)
 		if err != nil {
 			return err
 		}
-		a, err := s.createAccount(ctx, tx, im.act, &im.territories, in, f, ext)
-		if err != nil {
-			return err
-		}
-		res.Action, res.ID, res.Notes = echelon.RowCreated, a.ID, append(res.Notes, a.Notes...)
-		if a.InPool() {
-			res.Note("import.to_pool")
-		}
+		fresh = append(fresh, na)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return out, im.createAccounts(ctx, fresh)
 }
 
 // poolUnit is where unowned imported accounts go: the actor's unit, or the company for an admin.

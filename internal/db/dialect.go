@@ -1,7 +1,9 @@
 package db
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -59,4 +61,20 @@ func ILike(d Dialect) string {
 		return "ILIKE"
 	}
 	return "LIKE"
+}
+
+// PlanEachQuery makes PostgreSQL plan every statement of the rest of the
+// transaction for its actual parameters. A bulk import runs the same
+// lookups thousands of times while the table grows under it; after a few
+// runs PostgreSQL would switch to one generic plan made when the table
+// looked empty (a sequential scan) and keep it, and the import would slow
+// quadratically. SQLite needs nothing.
+func (t *Tx) PlanEachQuery(ctx context.Context) error {
+	if t.dialect != Postgres {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+		return fmt.Errorf("db: plan each query: %w", err)
+	}
+	return nil
 }

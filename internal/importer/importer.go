@@ -88,6 +88,9 @@ func (s *Service) Import(ctx context.Context, req Request) (*Report, error) {
 		return nil, err
 	}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.PlanEachQuery(ctx); err != nil {
+			return err
+		}
 		if err := s.load(ctx, tx, req, rep); err != nil {
 			return err
 		}

@@ -123,6 +123,9 @@ func (s *Service) ImportMaven(ctx context.Context, files map[string]*sheet.Table
 	}
 	out := &DatasetReport{DryRun: dryRun}
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := tx.PlanEachQuery(ctx); err != nil {
+			return err
+		}
 		steps := []func(context.Context, *db.Tx, map[string]table) ([]*Report, error){
 			s.mavenPeople, s.mavenProducts, s.mavenAccounts, s.mavenPipeline,
 		}

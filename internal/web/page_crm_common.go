@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"errors"
+	"math"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -93,6 +94,11 @@ func (p *page) Overdue(day string) bool {
 // PastDay reports whether t falls on a day before today in the company's zone.
 func (p *page) PastDay(t time.Time) bool {
 	return t.In(shanghai()).Format(time.DateOnly) < time.Now().In(shanghai()).Format(time.DateOnly)
+}
+
+// DaysLeft is the number of days from now until t, rounded up; 0 once t has passed.
+func (p *page) DaysLeft(t time.Time) int {
+	return max(int(math.Ceil(time.Until(t).Hours()/24)), 0)
 }
 
 // cursorPager describes a page of a list that knows only whether more rows

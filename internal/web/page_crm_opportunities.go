@@ -431,20 +431,13 @@ func (s *Server) moveOpportunity(w http.ResponseWriter, r *http.Request) error {
 type boardColumn struct {
 	Stage  *crm.Stage
 	Cards  []*crm.Opportunity // the first maxCards
-	Count  int                // deals counted in the totals
-	More   bool               // more deals than were counted
-	Totals []*boardTotal      // one per currency
+	Count  int                // deals in the column
+	Totals []*crm.StageTotal  // one per currency
 	Link   string             // the list of this column's deals
 }
 
-// boardTotal is the sum of a column's deals in one currency.
-type boardTotal struct {
-	Amount   int64
-	Currency string
-}
-
-// Hidden is how many counted deals the column does not draw.
-func (c *boardColumn) Hidden() int { return c.Count - len(c.Cards) }
+// Hidden is how many of the column's deals it does not draw.
+func (c *boardColumn) Hidden() int { return max(c.Count-len(c.Cards), 0) }
 
 type pipelineData struct {
 	Columns    []*boardColumn
@@ -458,12 +451,8 @@ type pipelineData struct {
 	FailedForm *form
 }
 
-// Sizes of the board: cards drawn per column, and deals summed per column
-// (a column of a large organisation can hold many thousands).
-const (
-	maxCards     = 25
-	maxBoardScan = 2000
-)
+// maxCards is how many cards a column of the board draws.
+const maxCards = 25
 
 // closedPeriods are the choices of how far back the won and lost columns reach, in days.
 var closedPeriods = []string{"30", "90", "365", "all"}
@@ -506,18 +495,37 @@ func (s *Server) loadPipeline(r *http.Request) (*pipelineData, error) {
 	d := &pipelineData{Stages: activeStages(stages), Periods: closedPeriods, Next: withQuery(r.URL)}
 	d.Filter, _ = queryForm(r, "owner_id")
 	d.Filter.set("closed", period)
+	// The open columns hold every open deal; the won and lost ones only
+	// those closed within the period.
+	open, err := s.CRM.FindStageTotals(ctx, crm.OpportunityFilter{OwnerID: owner})
+	if err != nil {
+		return nil, err
+	}
+	closed := open
+	if closedFrom != "" {
+		if closed, err = s.CRM.FindStageTotals(ctx, crm.OpportunityFilter{OwnerID: owner, ClosingFrom: closedFrom}); err != nil {
+			return nil, err
+		}
+	}
 	for _, st := range d.Stages {
-		f := crm.OpportunityFilter{StageID: st.ID, OwnerID: owner, Sort: "expected_close", Page: crm.Page{Limit: 200}}
+		f := crm.OpportunityFilter{StageID: st.ID, OwnerID: owner, Sort: "expected_close", Page: crm.Page{Limit: maxCards}}
+		totals := open
+		if st.Outcome != crm.OutcomeOpen {
+			f.ClosingFrom, f.Sort, totals = closedFrom, "-closed_on", closed
+		}
+		col := &boardColumn{Stage: st}
+		if col.Cards, _, err = s.CRM.FindOpportunities(ctx, f); err != nil {
+			return nil, err
+		}
+		for _, t := range totals {
+			if t.StageID == st.ID {
+				col.Totals = append(col.Totals, t)
+				col.Count += t.Count
+			}
+		}
 		link := url.Values{"stage_id": {itoa(st.ID)}}
 		if owner != 0 {
 			link.Set("owner_id", itoa(owner))
-		}
-		if st.Outcome != crm.OutcomeOpen {
-			f.ClosingFrom, f.Sort = closedFrom, "-closed_on"
-		}
-		col, err := s.boardColumn(r, st, f)
-		if err != nil {
-			return nil, err
 		}
 		col.Link = "/opportunities?" + link.Encode()
 		d.Columns = append(d.Columns, col)
@@ -526,36 +534,4 @@ func (s *Server) loadPipeline(r *http.Request) (*pipelineData, error) {
 		return nil, err
 	}
 	return d, nil
-}
-
-// boardColumn reads one stage's deals: the first maxCards to draw, and up
-// to maxBoardScan for the totals per currency.
-func (s *Server) boardColumn(r *http.Request, st *crm.Stage, f crm.OpportunityFilter) (*boardColumn, error) {
-	col := &boardColumn{Stage: st}
-	sums := map[string]*boardTotal{}
-	for f.Offset < maxBoardScan {
-		items, more, err := s.CRM.FindOpportunities(r.Context(), f)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range items {
-			if len(col.Cards) < maxCards {
-				col.Cards = append(col.Cards, o)
-			}
-			t, ok := sums[o.Currency]
-			if !ok {
-				t = &boardTotal{Currency: o.Currency}
-				sums[o.Currency] = t
-				col.Totals = append(col.Totals, t)
-			}
-			t.Amount += o.Amount
-			col.Count++
-		}
-		f.Offset += len(items)
-		if !more {
-			break
-		}
-		col.More = f.Offset >= maxBoardScan
-	}
-	return col, nil
 }
