@@ -3,6 +3,7 @@ package crm
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -150,6 +151,7 @@ func (s *Service) FindReturningAccounts(ctx context.Context, within int, p Page)
 	if err != nil {
 		return nil, false, err
 	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].ReturnsOn.Before(out[j].ReturnsOn) })
 	if pg.Offset >= len(out) {
 		return nil, false, nil
 	}

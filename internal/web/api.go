@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -153,12 +154,7 @@ func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, id int64) e
 }
 
 func (s *Server) apiTokens(w http.ResponseWriter, r *http.Request) error {
-	toks, err := s.Auth.FindTokens(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(toks, len(toks), 0, 0))
-	return nil
+	return all(w, r, s.Auth.FindTokens)
 }
 
 func (s *Server) apiCreateToken(w http.ResponseWriter, r *http.Request) error {
@@ -189,68 +185,24 @@ func (s *Server) apiRevokeToken(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiUnits(w http.ResponseWriter, r *http.Request) error {
-	units, err := s.Org.FindUnits(r.Context(), r.URL.Query().Get("closed") == "true")
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(units, len(units), 0, 0))
-	return nil
+	closed := r.URL.Query().Get("closed") == "true"
+	return all(w, r, func(ctx context.Context) ([]*org.Unit, error) { return s.Org.FindUnits(ctx, closed) })
 }
 
 func (s *Server) apiUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u, err := s.Org.FindUnitByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return byID(w, r, s.Org.FindUnitByID)
 }
 
 func (s *Server) apiCreateUnit(w http.ResponseWriter, r *http.Request) error {
-	var in org.UnitInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	u, err := s.Org.CreateUnit(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, u)
-	return nil
+	return create(w, r, s.Org.CreateUnit)
 }
 
 func (s *Server) apiUpdateUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var up org.UnitUpdate
-	if err := decodeJSON(w, r, &up); err != nil {
-		return err
-	}
-	u, err := s.Org.UpdateUnit(r.Context(), id, up)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return update(w, r, s.Org.UpdateUnit)
 }
 
 func (s *Server) apiCloseUnit(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	u, err := s.Org.CloseUnit(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, u)
-	return nil
+	return byID(w, r, s.Org.CloseUnit)
 }
 
 // personFilter reads the people list's query parameters (shared by page and API).
@@ -297,94 +249,31 @@ func (s *Server) apiPeople(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiPerson(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	p, err := s.Org.FindPersonByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return byID(w, r, s.Org.FindPersonByID)
 }
 
 func (s *Server) apiCreatePerson(w http.ResponseWriter, r *http.Request) error {
-	var in org.PersonInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	p, err := s.Org.CreatePerson(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, p)
-	return nil
+	return create(w, r, s.Org.CreatePerson)
 }
 
 func (s *Server) apiUpdatePerson(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var up org.PersonUpdate
-	if err := decodeJSON(w, r, &up); err != nil {
-		return err
-	}
-	p, err := s.Org.UpdatePerson(r.Context(), id, up)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, p)
-	return nil
+	return update(w, r, s.Org.UpdatePerson)
 }
 
 func (s *Server) apiLevels(w http.ResponseWriter, r *http.Request) error {
-	levels, err := s.Org.FindLevels(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(levels, len(levels), 0, 0))
-	return nil
+	return all(w, r, s.Org.FindLevels)
 }
 
 func (s *Server) apiCreateLevel(w http.ResponseWriter, r *http.Request) error {
-	var in org.LevelInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	l, err := s.Org.CreateLevel(r.Context(), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusCreated, l)
-	return nil
+	return create(w, r, s.Org.CreateLevel)
 }
 
 func (s *Server) apiUpdateLevel(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	var in org.LevelInput
-	if err := decodeJSON(w, r, &in); err != nil {
-		return err
-	}
-	l, err := s.Org.UpdateLevel(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, l)
-	return nil
+	return update(w, r, s.Org.UpdateLevel)
 }
 
 func (s *Server) apiRoles(w http.ResponseWriter, r *http.Request) error {
-	roles, err := s.Org.FindRoleStatements(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(roles, len(roles), 0, 0))
-	return nil
+	return all(w, r, s.Org.FindRoleStatements)
 }
 
 func (s *Server) apiUpdateRole(w http.ResponseWriter, r *http.Request) error {

@@ -15,6 +15,7 @@ func (s *Server) crmAPIRoutes() []route {
 	return []route{
 		{"GET", "/api/v1/accounts", s.apiAccounts, signedIn},
 		{"POST", "/api/v1/accounts", s.apiCreateAccount, signedIn},
+		{"GET", "/api/v1/accounts/returning", s.apiReturningAccounts, signedIn},
 		{"GET", "/api/v1/accounts/{id}", s.apiAccount, signedIn},
 		{"PATCH", "/api/v1/accounts/{id}", s.apiUpdateAccount, signedIn},
 		{"GET", "/api/v1/accounts/{id}/ownership", s.apiOwnership, signedIn},
@@ -41,11 +42,13 @@ func (s *Server) crmAPIRoutes() []route {
 		{"PUT", "/api/v1/stages/{id}", s.apiUpdateStage, signedIn},
 		{"GET", "/api/v1/opportunities", s.apiOpportunities, signedIn},
 		{"POST", "/api/v1/opportunities", s.apiCreateOpportunity, signedIn},
+		{"GET", "/api/v1/opportunities/stage-totals", s.apiStageTotals, signedIn},
 		{"GET", "/api/v1/opportunities/{id}", s.apiOpportunity, signedIn},
 		{"PATCH", "/api/v1/opportunities/{id}", s.apiUpdateOpportunity, signedIn},
 		{"GET", "/api/v1/opportunities/{id}/stage-history", s.apiStageHistory, signedIn},
 		{"GET", "/api/v1/activities", s.apiActivities, signedIn},
 		{"POST", "/api/v1/activities", s.apiCreateActivity, signedIn},
+		{"GET", "/api/v1/activities/due", s.apiDueActivities, signedIn},
 		{"PUT", "/api/v1/activities/{id}", s.apiUpdateActivity, signedIn},
 	}
 }
@@ -109,6 +112,19 @@ func (q crmQuery) ids(dst map[string]*int64) error {
 	return nil
 }
 
+// time reads an optional RFC 3339 time; absent is the zero time.
+func (q crmQuery) time(name string) (time.Time, error) {
+	v := q.str(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, badRequest{echelon.FieldError(name, "date.invalid")}
+	}
+	return t, nil
+}
+
 func accountFilter(r *http.Request) (crm.AccountFilter, error) {
 	q := crmQuery{r}
 	f := crm.AccountFilter{Query: q.str("q"), Status: q.str("status"), Industry: q.str("industry"), Province: q.str("province"),
@@ -121,20 +137,40 @@ func accountFilter(r *http.Request) (crm.AccountFilter, error) {
 }
 
 func (s *Server) apiAccounts(w http.ResponseWriter, r *http.Request) error {
-	f, err := accountFilter(r)
+	return findPage(w, r, accountFilter, s.CRM.FindAccounts)
+}
+
+// maxWithinDays bounds how far ahead a caller may look for accounts
+// returning to the pool.
+const maxWithinDays = 366
+
+// apiReturningAccounts lists the owned accounts that return to the pool
+// within the given number of days (by default the week "my day" shows).
+func (s *Server) apiReturningAccounts(w http.ResponseWriter, r *http.Request) error {
+	q := crmQuery{r}
+	pg, err := q.page()
 	if err != nil {
 		return err
 	}
-	items, more, err := s.CRM.FindAccounts(r.Context(), f)
+	within := returningWithinDays
+	if q.str("within") != "" {
+		if within, err = queryInt(r, "within"); err != nil {
+			return err
+		}
+		if within > maxWithinDays {
+			return badRequest{echelon.FieldError("within", "crm.returning.within_invalid", maxWithinDays)}
+		}
+	}
+	items, more, err := s.CRM.FindReturningAccounts(r.Context(), within, pg)
 	if err != nil {
 		return err
 	}
-	writePage(w, items, more, f.Page)
+	writePage(w, items, more, pg)
 	return nil
 }
 
 func (s *Server) apiAccount(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindAccountByID)
+	return byID(w, r, s.CRM.FindAccountByID)
 }
 
 func (s *Server) apiCreateAccount(w http.ResponseWriter, r *http.Request) error {
@@ -162,20 +198,11 @@ func (s *Server) apiUpdateAccount(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiOwnership(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindOwnership)
+	return byID(w, r, s.CRM.FindOwnership)
 }
 
 func (s *Server) apiClaimAccount(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathID(r)
-	if err != nil {
-		return err
-	}
-	a, err := s.CRM.ClaimAccount(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, a)
-	return nil
+	return byID(w, r, s.CRM.ClaimAccount)
 }
 
 type ownershipBody struct {
@@ -220,12 +247,7 @@ func (s *Server) ownershipAction(w http.ResponseWriter, r *http.Request, do func
 }
 
 func (s *Server) apiPoolRules(w http.ResponseWriter, r *http.Request) error {
-	rules, err := s.CRM.FindPoolRules(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(rules, len(rules), 0, 0))
-	return nil
+	return all(w, r, s.CRM.FindPoolRules)
 }
 
 func (s *Server) apiSetPoolRule(w http.ResponseWriter, r *http.Request) error {
@@ -246,26 +268,23 @@ func (s *Server) apiSetPoolRule(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) error {
+func contactFilter(r *http.Request) (crm.ContactFilter, error) {
 	q := crmQuery{r}
 	f := crm.ContactFilter{Query: q.str("q")}
 	var err error
 	if f.Page, err = q.page(); err != nil {
-		return err
+		return f, err
 	}
-	if f.AccountID, err = q.id("account_id"); err != nil {
-		return err
-	}
-	items, more, err := s.CRM.FindContacts(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	writePage(w, items, more, f.Page)
-	return nil
+	f.AccountID, err = q.id("account_id")
+	return f, err
+}
+
+func (s *Server) apiContacts(w http.ResponseWriter, r *http.Request) error {
+	return findPage(w, r, contactFilter, s.CRM.FindContacts)
 }
 
 func (s *Server) apiContact(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindContactByID)
+	return byID(w, r, s.CRM.FindContactByID)
 }
 
 func (s *Server) apiCreateContact(w http.ResponseWriter, r *http.Request) error {
@@ -276,23 +295,20 @@ func (s *Server) apiUpdateContact(w http.ResponseWriter, r *http.Request) error 
 	return update(w, r, s.CRM.UpdateContact)
 }
 
-func (s *Server) apiLeads(w http.ResponseWriter, r *http.Request) error {
+func leadFilter(r *http.Request) (crm.LeadFilter, error) {
 	q := crmQuery{r}
 	f := crm.LeadFilter{Query: q.str("q"), Status: q.str("status")}
 	var err error
-	if f.Page, err = q.page(); err != nil {
-		return err
-	}
-	items, more, err := s.CRM.FindLeads(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	writePage(w, items, more, f.Page)
-	return nil
+	f.Page, err = q.page()
+	return f, err
+}
+
+func (s *Server) apiLeads(w http.ResponseWriter, r *http.Request) error {
+	return findPage(w, r, leadFilter, s.CRM.FindLeads)
 }
 
 func (s *Server) apiLead(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindLeadByID)
+	return byID(w, r, s.CRM.FindLeadByID)
 }
 
 func (s *Server) apiCreateLead(w http.ResponseWriter, r *http.Request) error {
@@ -308,12 +324,8 @@ func (s *Server) apiConvertLead(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) apiProducts(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.CRM.FindProducts(r.Context(), r.URL.Query().Get("inactive") == "true")
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(items, len(items), 0, 0))
-	return nil
+	inactive := r.URL.Query().Get("inactive") == "true"
+	return all(w, r, func(ctx context.Context) ([]*crm.Product, error) { return s.CRM.FindProducts(ctx, inactive) })
 }
 
 func (s *Server) apiCreateProduct(w http.ResponseWriter, r *http.Request) error {
@@ -325,12 +337,7 @@ func (s *Server) apiUpdateProduct(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) apiStages(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.CRM.FindStages(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(items, len(items), 0, 0))
-	return nil
+	return all(w, r, s.CRM.FindStages)
 }
 
 func (s *Server) apiCreateStage(w http.ResponseWriter, r *http.Request) error {
@@ -357,20 +364,21 @@ func opportunityFilter(r *http.Request) (crm.OpportunityFilter, error) {
 }
 
 func (s *Server) apiOpportunities(w http.ResponseWriter, r *http.Request) error {
+	return findPage(w, r, opportunityFilter, s.CRM.FindOpportunities)
+}
+
+// apiStageTotals sums the deals of the pipeline per stage and currency,
+// with the owner, unit, account and closing dates of the list's filters.
+func (s *Server) apiStageTotals(w http.ResponseWriter, r *http.Request) error {
 	f, err := opportunityFilter(r)
 	if err != nil {
 		return err
 	}
-	items, more, err := s.CRM.FindOpportunities(r.Context(), f)
-	if err != nil {
-		return err
-	}
-	writePage(w, items, more, f.Page)
-	return nil
+	return all(w, r, func(ctx context.Context) ([]*crm.StageTotal, error) { return s.CRM.FindStageTotals(ctx, f) })
 }
 
 func (s *Server) apiOpportunity(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindOpportunityByID)
+	return byID(w, r, s.CRM.FindOpportunityByID)
 }
 
 func (s *Server) apiCreateOpportunity(w http.ResponseWriter, r *http.Request) error {
@@ -382,33 +390,50 @@ func (s *Server) apiUpdateOpportunity(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) apiStageHistory(w http.ResponseWriter, r *http.Request) error {
-	return getByID(w, r, s.CRM.FindStageHistory)
+	return byID(w, r, s.CRM.FindStageHistory)
 }
 
-func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request) error {
+func activityFilter(r *http.Request) (crm.ActivityFilter, error) {
 	q := crmQuery{r}
 	f := crm.ActivityFilter{Kind: q.str("kind")}
 	var err error
 	if f.Page, err = q.page(); err != nil {
-		return err
+		return f, err
 	}
 	if err := q.ids(map[string]*int64{"owner_id": &f.OwnerID, "account_id": &f.AccountID, "opportunity_id": &f.OpportunityID}); err != nil {
-		return err
+		return f, err
 	}
-	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
-		if v := q.str(name); v != "" {
-			t, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return badRequest{echelon.FieldError(name, "date.invalid")}
-			}
-			*dst = t
-		}
+	if f.From, err = q.time("from"); err != nil {
+		return f, err
 	}
-	items, more, err := s.CRM.FindActivities(r.Context(), f)
+	f.To, err = q.time("to")
+	return f, err
+}
+
+func (s *Server) apiActivities(w http.ResponseWriter, r *http.Request) error {
+	return findPage(w, r, activityFilter, s.CRM.FindActivities)
+}
+
+// apiDueActivities lists the next steps due before a time, by default
+// the end of today in the company's zone.
+func (s *Server) apiDueActivities(w http.ResponseWriter, r *http.Request) error {
+	q := crmQuery{r}
+	pg, err := q.page()
 	if err != nil {
 		return err
 	}
-	writePage(w, items, more, f.Page)
+	before, err := q.time("before")
+	if err != nil {
+		return err
+	}
+	if before.IsZero() {
+		before = today().AddDate(0, 0, 1)
+	}
+	items, more, err := s.CRM.FindDueNextSteps(r.Context(), before, pg)
+	if err != nil {
+		return err
+	}
+	writePage(w, items, more, pg)
 	return nil
 }
 

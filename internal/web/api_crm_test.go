@@ -78,6 +78,8 @@ func init() {
 		"RowResult":         {echelon.RowResult{}, true},
 		"Notice":            {echelon.Error{}, true},
 		"Territory":         {crm.Territory{}, true},
+		"StageTotal":        {crm.StageTotal{}, true},
+		"ReturningAccount":  {crm.ReturningAccount{}, true},
 		"TerritoryInput":    {crm.TerritoryInput{}, false},
 	} {
 		structSchemas[name] = s
@@ -86,8 +88,8 @@ func init() {
 
 // The seeded CRM, the same in every harness: for each of eastRep and
 // westRep an account with a contact, an opportunity (with a product line),
-// an activity and a lead; an unowned account in the East's pool and one in
-// the West's. Names are distinct enough to be looked for in answers.
+// an activity whose next step was due yesterday and a lead; an unowned
+// account in the East's pool and one in the West's. Names are distinct enough to be looked for in answers.
 const (
 	eastAccountName = "East Precision 东方精密"
 	westAccountName = "West Energy 西部能源"
@@ -137,7 +139,8 @@ func crmSeed(t *testing.T, h *harness) map[string]string {
 			"lines": []map[string]any{{"product_id": id(w["{product}"]), "quantity": 2, "unit_price": 1200000}}}))
 		act := h.create(t, s.rep, "/api/v1/activities", jsonOf(map[string]any{"kind": "call", "subject": s.call,
 			"at": time.Now().Add(-time.Hour).UTC().Format(time.RFC3339), "account_id": id(acc), "contact_id": id(con),
-			"opportunity_id": id(opp), "outcome": "Interested", "next_step": "Send a quote"}))
+			"opportunity_id": id(opp), "outcome": "Interested", "next_step": "Send a quote",
+			"next_step_at": time.Now().Add(-24 * time.Hour).UTC().Format(time.RFC3339)}))
 		lead := h.create(t, s.rep, "/api/v1/leads", jsonOf(map[string]any{"company": s.lead, "contact_name": "Li " + s.side, "source": "Trade fair"}))
 		for k, v := range map[string]string{"Account": acc, "Contact": con, "Opp": opp, "Activity": act, "Lead": lead} {
 			w["{"+s.side+k+"}"] = v
@@ -358,6 +361,19 @@ func crmAPIScenarios() []endpoint {
 			apiCase{name: "eastRep with an unknown field is a bad request", as: "eastRep", method: "POST", path: "/api/v1/accounts", body: `{"name":"Colour Co","colour":"red"}`, status: 400, want: `"field":"colour"`},
 			apiCase{name: "mkt cannot open an account", as: "mkt", method: "POST", path: "/api/v1/accounts", body: `{"name":"Marketing Co","org_unit_id":{company}}`, status: 403, want: forbidden},
 			anonymous("POST", "/api/v1/accounts", `{"name":"Anon Co"}`),
+		)},
+		// The company's pool rule returns an account 30 days after its last
+		// follow-up: the seeded accounts return within 31 days, not within 7.
+		{"GET /api/v1/accounts/returning", one(
+			apiCase{name: "admin sees both reps' accounts returning within 31 days", as: "admin", method: "GET", path: "/api/v1/accounts/returning?within=31", status: 200, want: "West Energy", absent: []string{"Pool Trading"}},
+			apiCase{name: "admin sees none returning within the default week", as: "admin", method: "GET", path: "/api/v1/accounts/returning", status: 200, want: empty},
+			apiCase{name: "admin asking for more than a year is a bad request", as: "admin", method: "GET", path: "/api/v1/accounts/returning?within=400", status: 400, want: `"field":"within"`},
+			apiCase{name: "admin with a non-numeric horizon is a bad request", as: "admin", method: "GET", path: "/api/v1/accounts/returning?within=soon", status: 400, want: `"field":"within"`},
+			apiCase{name: "senior sees the West's account returning", as: "senior", method: "GET", path: "/api/v1/accounts/returning?within=31", status: 200, want: `"returns_on"`, absent: []string{"Pool Trading"}},
+			apiCase{name: "eastMgr sees the East's account returning and nothing of the West", as: "eastMgr", method: "GET", path: "/api/v1/accounts/returning?within=31", status: 200, want: "East Precision", absent: westOnly},
+			apiCase{name: "eastRep sees their own account returning only", as: "eastRep", method: "GET", path: "/api/v1/accounts/returning?within=31", status: 200, want: `"since"`, absent: append(westOnly, "East Pool")},
+			apiCase{name: "mkt sees no account returning", as: "mkt", method: "GET", path: "/api/v1/accounts/returning?within=31", status: 200, want: empty},
+			anonymous("GET", "/api/v1/accounts/returning", ""),
 		)},
 		{"GET /api/v1/accounts/{id}", one(
 			apiCase{name: "admin reads West's account", as: "admin", method: "GET", path: "/api/v1/accounts/{westAccount}", status: 200, want: "West Energy"},
@@ -628,6 +644,19 @@ func crmAPIScenarios() []endpoint {
 			apiCase{name: "mkt cannot open a deal", as: "mkt", method: "POST", path: "/api/v1/opportunities", body: `{"name":"Campaign","stage_id":{prospecting}}`, status: 403, want: forbidden},
 			anonymous("POST", "/api/v1/opportunities", `{"name":"Anon","stage_id":1}`),
 		)},
+		// Each rep has one deal of 24,000.00 CNY in prospecting.
+		{"GET /api/v1/opportunities/stage-totals", one(
+			apiCase{name: "admin sums both reps' deals", as: "admin", method: "GET", path: "/api/v1/opportunities/stage-totals", status: 200, want: `"currency":"CNY","count":2,"amount":4800000`},
+			apiCase{name: "admin sums westRep's deals", as: "admin", method: "GET", path: "/api/v1/opportunities/stage-totals?owner_id={westRep}", status: 200, want: `"count":1,"amount":2400000`},
+			apiCase{name: "admin with deals closing after 2032 finds none", as: "admin", method: "GET", path: "/api/v1/opportunities/stage-totals?closing_from=2032-01-01", status: 200, want: empty},
+			apiCase{name: "admin with an impossible close date is a bad request", as: "admin", method: "GET", path: "/api/v1/opportunities/stage-totals?closing_to=2026-02-30", status: 400, want: `"field":"closing_to"`},
+			apiCase{name: "senior sums both reps' deals", as: "senior", method: "GET", path: "/api/v1/opportunities/stage-totals", status: 200, want: `"count":2,"amount":4800000`},
+			apiCase{name: "eastMgr sums the East's deal only", as: "eastMgr", method: "GET", path: "/api/v1/opportunities/stage-totals", status: 200, want: `"count":1,"amount":2400000`, absent: []string{`"count":2`}},
+			apiCase{name: "eastRep sums their own deal only", as: "eastRep", method: "GET", path: "/api/v1/opportunities/stage-totals", status: 200, want: `"count":1,"amount":2400000`, absent: []string{`"count":2`}},
+			apiCase{name: "eastRep filtering by westRep sums nothing", as: "eastRep", method: "GET", path: "/api/v1/opportunities/stage-totals?owner_id={westRep}", status: 200, want: empty},
+			apiCase{name: "mkt sums nothing", as: "mkt", method: "GET", path: "/api/v1/opportunities/stage-totals", status: 200, want: empty},
+			anonymous("GET", "/api/v1/opportunities/stage-totals", ""),
+		)},
 		{"GET /api/v1/opportunities/{id}", one(
 			apiCase{name: "admin reads West's opportunity with its lines", as: "admin", method: "GET", path: "/api/v1/opportunities/{westOpp}", status: 200, want: `"product_name":"Echelon Pro"`},
 			apiCase{name: "senior reads West's opportunity", as: "senior", method: "GET", path: "/api/v1/opportunities/{westOpp}", status: 200, want: "West Energy turbine"},
@@ -682,6 +711,17 @@ func crmAPIScenarios() []endpoint {
 			apiCase{name: "eastRep must say when", as: "eastRep", method: "POST", path: "/api/v1/activities", body: `{"kind":"call","subject":"Whenever"}`, status: 422, want: `"field":"at"`},
 			apiCase{name: "mkt cannot log an activity", as: "mkt", method: "POST", path: "/api/v1/activities", body: `{"kind":"email","subject":"Newsletter","at":"2026-01-05T10:00:00+08:00"}`, status: 403, want: forbidden},
 			anonymous("POST", "/api/v1/activities", `{"kind":"call","subject":"Anon","at":"2026-01-05T10:00:00+08:00"}`),
+		)},
+		// Each rep's seeded call has a next step that was due yesterday.
+		{"GET /api/v1/activities/due", one(
+			apiCase{name: "admin sees West's due next step", as: "admin", method: "GET", path: "/api/v1/activities/due", status: 200, want: "Intro call West"},
+			apiCase{name: "admin sees nothing due before 2000", as: "admin", method: "GET", path: "/api/v1/activities/due?before=2000-01-01T00:00:00Z", status: 200, want: empty},
+			apiCase{name: "admin with a date instead of a time is a bad request", as: "admin", method: "GET", path: "/api/v1/activities/due?before=2026-01-05", status: 400, want: `"field":"before"`},
+			apiCase{name: "senior sees West's due next step", as: "senior", method: "GET", path: "/api/v1/activities/due", status: 200, want: "Intro call West"},
+			apiCase{name: "eastMgr sees the East's due next steps only", as: "eastMgr", method: "GET", path: "/api/v1/activities/due", status: 200, want: "Intro call East", absent: []string{"Intro call West", "westRep"}},
+			apiCase{name: "eastRep sees their own due next steps only", as: "eastRep", method: "GET", path: "/api/v1/activities/due", status: 200, want: `"next_step":"Send a quote"`, absent: []string{"Intro call West", "westRep"}},
+			apiCase{name: "mkt sees nothing due", as: "mkt", method: "GET", path: "/api/v1/activities/due", status: 200, want: empty},
+			anonymous("GET", "/api/v1/activities/due", ""),
 		)},
 		{"PUT /api/v1/activities/{id}", one(
 			apiCase{name: "admin corrects West's activity", as: "admin", method: "PUT", path: "/api/v1/activities/{westActivity}", body: `{"kind":"call","subject":"Intro call West (corrected)","at":"2026-01-05T10:00:00+08:00","account_id":{westAccount},"version":{v}}`, setup: activityVersion("west"), status: 200, want: "corrected"},
@@ -871,6 +911,16 @@ func ioAPIScenarios() []endpoint {
 			apiCase{name: "eastRep exports their own opportunities only", as: "eastRep", method: "GET", path: "/api/v1/exports/opportunities", status: 200, want: "East Precision line", absent: []string{"turbine", "westRep"}},
 			apiCase{name: "eastRep exports only themselves of the people", as: "eastRep", method: "GET", path: "/api/v1/exports/people", status: 200, want: "eastrep@example.com", absent: []string{"westrep@example.com", "eastmgr@example.com"}},
 			apiCase{name: "mkt exports no account", as: "mkt", method: "GET", path: "/api/v1/exports/accounts", status: 200, want: "external_id,name", absent: []string{"East Precision", "West Energy", "Pool"}},
+			apiCase{name: "admin exports every lead", as: "admin", method: "GET", path: "/api/v1/exports/leads", status: 200, want: "West Lead Works"},
+			apiCase{name: "senior exports the West's activities", as: "senior", method: "GET", path: "/api/v1/exports/activities", status: 200, want: "Intro call West"},
+			apiCase{name: "eastMgr exports the East's leads only", as: "eastMgr", method: "GET", path: "/api/v1/exports/leads", status: 200, want: "East Lead Works", absent: []string{"West Lead", "westrep@example.com"}},
+			apiCase{name: "eastRep exports their own leads only", as: "eastRep", method: "GET", path: "/api/v1/exports/leads", status: 200, want: "eastrep@example.com", absent: []string{"West Lead", "westrep@example.com"}},
+			apiCase{name: "eastRep exports their own activities only", as: "eastRep", method: "GET", path: "/api/v1/exports/activities", status: 200, want: "Intro call East", absent: []string{"Intro call West", "westrep@example.com"}},
+			apiCase{name: "eastRep exporting West's account's activities gets only the header", as: "eastRep", method: "GET", path: "/api/v1/exports/activities?account_id={westAccount}", status: 200, want: "at,kind,subject", absent: []string{"Intro call"}},
+			apiCase{name: "eastRep exports the product catalogue", as: "eastRep", method: "GET", path: "/api/v1/exports/products", status: 200, want: "EP-1,Echelon Pro"},
+			apiCase{name: "mkt exports the product catalogue", as: "mkt", method: "GET", path: "/api/v1/exports/products?format=xlsx", status: 200, want: "PK"},
+			apiCase{name: "mkt exports no lead", as: "mkt", method: "GET", path: "/api/v1/exports/leads", status: 200, want: "company,contact_name", absent: []string{"Lead Works"}},
+			apiCase{name: "mkt exports no activity", as: "mkt", method: "GET", path: "/api/v1/exports/activities", status: 200, want: "at,kind,subject", absent: []string{"Intro call"}},
 			anonymous("GET", "/api/v1/exports/accounts", ""),
 		)},
 	})
@@ -1241,6 +1291,65 @@ func TestCRMAPI_ARepsExportHoldsTheirAccountsOnlyAndDefusesFormulas(t *testing.T
 		if !text {
 			t.Error("the XLSX export does not hold =HYPERLINK(1) as text")
 		}
+	})
+}
+
+func TestCRMAPI_ARepsLeadAndActivityExportsHoldTheirOwnOnly(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		h := newHarness(t, d)
+		allVars(t, h)
+		for _, c := range []struct {
+			entity, list string
+			header       []string
+		}{
+			{"leads", "/api/v1/leads?limit=200", []string{"company", "contact_name", "phone", "email", "source", "status", "owner_email", "created_at"}},
+			{"activities", "/api/v1/activities?limit=200", []string{"at", "kind", "subject", "account", "opportunity", "outcome", "next_step", "next_step_at", "owner_email"}},
+		} {
+			t.Run(c.entity, func(t *testing.T) {
+				mine := h.listIDs(t, "eastRep", c.list)
+				res, out := h.send(t, "GET", "/api/v1/exports/"+c.entity, h.token("eastRep"), "", "")
+				if res.StatusCode != http.StatusOK {
+					t.Fatalf("export: %d %s", res.StatusCode, out)
+				}
+				for _, p := range loadDoc(t).checkResponse("GET", "/api/v1/exports/{entity}", res, out) {
+					t.Errorf("does not match openapi.json: %s", p)
+				}
+				header, rows := readExportCSV(t, out)
+				if !slices.Equal(header, c.header) {
+					t.Errorf("header %v, want %v", header, c.header)
+				}
+				if len(rows) != len(mine) || len(rows) == 0 {
+					t.Errorf("%d rows, want eastRep's %d", len(rows), len(mine))
+				}
+				owner := headerIndex(header, "owner_email")
+				for _, r := range rows {
+					if r[owner] != "eastrep@example.com" {
+						t.Errorf("row %v: owner_email %q, want eastRep's", r, r[owner])
+					}
+				}
+			})
+		}
+		t.Run("activities carry their times in the company's zone", func(t *testing.T) {
+			_, out := h.send(t, "GET", "/api/v1/exports/activities", h.token("eastRep"), "", "")
+			header, rows := readExportCSV(t, out)
+			for _, r := range rows {
+				for _, col := range []string{"at", "next_step_at"} {
+					if v := r[headerIndex(header, col)]; v != "" && !strings.HasSuffix(v, "+08:00") {
+						t.Errorf("%s %q, want RFC 3339 in Asia/Shanghai", col, v)
+					}
+				}
+			}
+		})
+		t.Run("products: everyone signed in exports the catalogue with the import fields", func(t *testing.T) {
+			res, out := h.send(t, "GET", "/api/v1/exports/products", h.token("mkt"), "", "")
+			if res.StatusCode != http.StatusOK {
+				t.Fatalf("export: %d %s", res.StatusCode, out)
+			}
+			header, rows := readExportCSV(t, out)
+			if !slices.Equal(header, crm.ProductFields) || len(rows) != 1 || !slices.Equal(rows[0], []string{"EP-1", "Echelon Pro", "EP", "12,000.00", "CNY", "true"}) {
+				t.Errorf("products export %v %v, want the seeded product under %v", header, rows, crm.ProductFields)
+			}
+		})
 	})
 }
 

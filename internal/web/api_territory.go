@@ -12,12 +12,7 @@ func (s *Server) territoryAPIRoutes() []route {
 }
 
 func (s *Server) apiTerritories(w http.ResponseWriter, r *http.Request) error {
-	items, err := s.CRM.FindTerritories(r.Context())
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, newList(items, len(items), 0, 0))
-	return nil
+	return all(w, r, s.CRM.FindTerritories)
 }
 
 func (s *Server) apiCreateTerritory(w http.ResponseWriter, r *http.Request) error {

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/crm"
@@ -14,8 +15,23 @@ import (
 const maxExportRows = 1_000_000
 
 // Exports use the import field names as column headers, so an exported file
-// can be edited and imported again. Every row comes from the same scoped
-// service call as the list the person sees, with the same filters.
+// can be edited and imported again; lists that cannot be imported (leads,
+// activities) use the names of their fields. Every row comes from the same
+// scoped service call as the list the person sees, with the same filters.
+
+// The columns of the exports that have no import.
+var (
+	leadExportFields     = []string{"company", "contact_name", "phone", "email", "source", "status", "owner_email", "created_at"}
+	activityExportFields = []string{"at", "kind", "subject", "account", "opportunity", "outcome", "next_step", "next_step_at", "owner_email"}
+)
+
+// exportTime writes a time in the company's zone with its offset (RFC 3339); nil is empty.
+func exportTime(t *time.Time) string {
+	if t == nil || t.IsZero() {
+		return ""
+	}
+	return t.In(shanghai()).Format(time.RFC3339)
+}
 
 func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, err error) {
 	owner, ownerErr := s.ownerEmails(r)
@@ -50,9 +66,8 @@ func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, er
 				o.StageCode, strconv.Itoa(o.Probability), o.ExpectedClose, o.ClosedOn, o.EngagedOn, o.LostReason, "", ""}
 		})
 	case "contacts":
-		f := crm.ContactFilter{Query: r.URL.Query().Get("q")}
-		var err error
-		if f.AccountID, err = (crmQuery{r}).id("account_id"); err != nil {
+		f, err := contactFilter(r)
+		if err != nil {
 			return nil, err
 		}
 		return exportPages(crm.ContactFields, func(p crm.Page) ([]*crm.Contact, bool, error) {
@@ -60,6 +75,37 @@ func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, er
 			return s.CRM.FindContacts(r.Context(), f)
 		}, func(c *crm.Contact) []string {
 			return []string{c.ExternalID, "", c.AccountName, c.Name, c.Title, c.Phone, c.Mobile, c.Email, c.WeChat}
+		})
+	case "leads":
+		f, err := leadFilter(r)
+		if err != nil {
+			return nil, err
+		}
+		return exportPages(leadExportFields, func(p crm.Page) ([]*crm.Lead, bool, error) {
+			f.Page = p
+			return s.CRM.FindLeads(r.Context(), f)
+		}, func(l *crm.Lead) []string {
+			return []string{l.Company, l.ContactName, l.Phone, l.Email, l.Source, l.Status, owner(l.OwnerID), exportTime(&l.CreatedAt)}
+		})
+	case "activities":
+		f, err := activityFilter(r)
+		if err != nil {
+			return nil, err
+		}
+		return exportPages(activityExportFields, func(p crm.Page) ([]*crm.Activity, bool, error) {
+			f.Page = p
+			return s.CRM.FindActivities(r.Context(), f)
+		}, func(x *crm.Activity) []string {
+			return []string{exportTime(&x.At), x.Kind, x.Subject, x.AccountName, x.OpportunityName, x.Outcome, x.NextStep,
+				exportTime(x.NextStepAt), owner(x.OwnerID)}
+		})
+	case "products":
+		inactive := r.URL.Query().Get("inactive") == "true"
+		return exportPages(crm.ProductFields, func(crm.Page) ([]*crm.Product, bool, error) {
+			items, err := s.CRM.FindProducts(r.Context(), inactive) // the whole catalogue is one page
+			return items, false, err
+		}, func(p *crm.Product) []string {
+			return []string{p.Code, p.Name, p.Series, echelon.FormatAmount(p.ListPrice), p.Currency, strconv.FormatBool(p.Active)}
 		})
 	case "people":
 		f, err := personFilter(r)

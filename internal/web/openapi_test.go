@@ -503,12 +503,24 @@ var structSchemas = map[string]structSchema{
 	"Token":              {auth.Token{}, true},
 }
 
-// jsonFields returns the sorted json names of t's fields and those without omitempty.
+// jsonFields returns the sorted json names of t's fields and those without
+// omitempty; an embedded struct without a tag lends its fields, as
+// encoding/json does.
 func jsonFields(t reflect.Type) (all, always []string) {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
 		name, opts, _ := strings.Cut(tag, ",")
+		if et := f.Type; f.Anonymous && tag == "" {
+			if et.Kind() == reflect.Pointer {
+				et = et.Elem()
+			}
+			if et.Kind() == reflect.Struct {
+				a, w := jsonFields(et)
+				all, always = append(all, a...), append(always, w...)
+				continue
+			}
+		}
 		if tag == "-" || !f.IsExported() {
 			continue
 		}

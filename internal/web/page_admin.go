@@ -102,17 +102,8 @@ func (s *Server) createLevel(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Org.CreateLevel(r.Context(), in)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadLevels(r, 0)
-		if lerr != nil {
-			return lerr
-		}
-		d.Form = f
-		s.render(w, r, status, "levels", "levels.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "levels", "levels.title",
+			func(r *http.Request) (*levelsData, error) { return s.loadLevels(r, 0) }, func(d *levelsData) { d.Form = f }))
 	}
 	seeOther(w, r, "/admin/levels", "level.created")
 	return nil
@@ -145,17 +136,8 @@ func (s *Server) updateLevel(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Org.UpdateLevel(r.Context(), id, in)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadLevels(r, id)
-		if lerr != nil {
-			return lerr
-		}
-		d.Form = f
-		s.render(w, r, status, "levels", "levels.edit_title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "levels", "levels.edit_title",
+			func(r *http.Request) (*levelsData, error) { return s.loadLevels(r, id) }, func(d *levelsData) { d.Form = f }))
 	}
 	seeOther(w, r, "/admin/levels", "level.saved")
 	return nil
@@ -204,21 +186,13 @@ func (s *Server) updateRole(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Org.UpdateRoleStatement(r.Context(), role, in)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		forms, lerr := s.loadRoles(r)
-		if lerr != nil {
-			return lerr
-		}
-		for i := range forms {
-			if forms[i].Role == role {
-				forms[i].Form = f
+		return s.redisplay(r, f, err, reload(s, w, r, "roles", "roles.title", s.loadRoles, func(forms []roleForm) {
+			for i := range forms {
+				if forms[i].Role == role {
+					forms[i].Form = f
+				}
 			}
-		}
-		s.render(w, r, status, "roles", "roles.title", forms)
-		return nil
+		}))
 	}
 	seeOther(w, r, "/admin/roles#role-"+string(role), "roles.saved")
 	return nil

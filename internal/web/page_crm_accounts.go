@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 
 	"github.com/echelonhq/echelon"
@@ -28,12 +29,7 @@ type accountsData struct {
 }
 
 func (s *Server) accountsPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadAccounts(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "crm_accounts", "crm.accounts.title", d)
-	return nil
+	return show(s, w, r, "crm_accounts", "crm.accounts.title", s.loadAccounts)
 }
 
 func (s *Server) loadAccounts(r *http.Request) (*accountsData, error) {
@@ -59,6 +55,12 @@ func (s *Server) loadAccounts(r *http.Request) (*accountsData, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// loadPool reads the public pool tab of the account list.
+func (s *Server) loadPool(r *http.Request) (*accountsData, error) {
+	r.URL.Path, r.URL.RawQuery = "/accounts", "pool=true"
+	return s.loadAccounts(r)
 }
 
 type accountFormData struct {
@@ -112,16 +114,8 @@ func (s *Server) createAccount(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	acc, err := s.createAccountFrom(r, f)
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.accountChoices(r, f)
-		if lerr != nil {
-			return lerr
-		}
-		s.render(w, r, status, "crm_account_form", "crm.account.new_title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "crm_account_form", "crm.account.new_title",
+			func(r *http.Request) (*accountFormData, error) { return s.accountChoices(r, f) }, nil))
 	}
 	seeOther(w, r, "/accounts/"+itoa(acc.ID), "crm.account.created")
 	return nil
@@ -165,6 +159,8 @@ type accountData struct {
 	MoreOpps      bool
 	Activities    []*crm.Activity
 	MoreActivity  bool
+	ActivityCSV   string // exports of the account's activities
+	ActivityXLSX  string
 	Ownership     []*crm.OwnershipEvent
 	Owners        []*org.Person
 	Stages        map[int64]*crm.Stage
@@ -176,33 +172,26 @@ type accountData struct {
 // PageTitle names the account in the browser tab.
 func (d *accountData) PageTitle() string { return d.Account.Name }
 
+// ActivityAction is where the log-activity form posts.
+func (d *accountData) ActivityAction() string {
+	return "/accounts/" + itoa(d.Account.ID) + "/activities"
+}
+
 // activityKinds are the kinds of activity a person can log.
 var activityKinds = []string{"call", "visit", "meeting", "email", "note"}
 
 func (s *Server) accountPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadAccount(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "crm_account", "crm.account.title", d)
-	return nil
+	return show(s, w, r, "crm_account", "crm.account.title", s.loadAccount)
 }
 
 // loadAccount reads the account of the path, everything its page shows,
 // and fresh forms filled with its current values.
 func (s *Server) loadAccount(r *http.Request) (*accountData, error) {
-	if err := requireCRM(r); err != nil {
-		return nil, err
-	}
-	id, err := pathID(r)
+	acc, err := crmRecord(r, s.CRM.FindAccountByID)
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	acc, err := s.CRM.FindAccountByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	ctx, id := r.Context(), acc.ID
 	a := echelon.ActorFrom(ctx)
 	edit := org.CanSeeRecord(a, acc.OwnerID, acc.UnitPath)
 	d := &accountData{Account: acc, CanEdit: edit, Statuses: accountStatuses, Kinds: activityKinds,
@@ -223,6 +212,7 @@ func (s *Server) loadAccount(r *http.Request) (*accountData, error) {
 		if d.Activities, d.MoreActivity, err = s.CRM.FindActivities(ctx, crm.ActivityFilter{AccountID: id, Page: crm.Page{Limit: 20}}); err != nil {
 			return nil, err
 		}
+		d.ActivityCSV, d.ActivityXLSX = exportLinks(&url.URL{RawQuery: "account_id=" + itoa(id)}, "activities")
 		stages, err := s.CRM.FindStages(ctx)
 		if err != nil {
 			return nil, err
@@ -260,10 +250,9 @@ func accountForm(a *crm.Account) *form {
 	return f
 }
 
-// renderAccount shows the account page again after a failed form, with
-// the status the error calls for.
-func (s *Server) renderAccount(w http.ResponseWriter, r *http.Request, status int, d *accountData) {
-	s.render(w, r, status, "crm_account", "crm.account.title", d)
+// accountAgain draws the account page again after a refused form.
+func (s *Server) accountAgain(w http.ResponseWriter, r *http.Request, d *accountData) func(status int) error {
+	return s.again(w, r, "crm_account", "crm.account.title", d)
 }
 
 func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
@@ -277,19 +266,10 @@ func (s *Server) updateAccount(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.CRM.UpdateAccount(r.Context(), d.Account.ID, up)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.Form = f
-		s.renderAccount(w, r, status, d)
-		return nil
+		return s.redisplay(r, f, err, s.accountAgain(w, r, d))
 	}
-	flash := "crm.account.saved"
-	if !changed {
-		flash = "form.no_changes"
-	}
-	seeOther(w, r, "/accounts/"+itoa(d.Account.ID), flash)
+	seeOther(w, r, "/accounts/"+itoa(d.Account.ID), savedFlash(changed, "crm.account.saved"))
 	return nil
 }
 
@@ -333,13 +313,8 @@ func (s *Server) addContact(w http.ResponseWriter, r *http.Request) error {
 		Mobile: f.Values.Get("mobile"), Email: f.Values.Get("email"), WeChat: f.Values.Get("wechat"),
 	})
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.ContactForm = f
-		s.renderAccount(w, r, status, d)
-		return nil
+		return s.redisplay(r, f, err, s.accountAgain(w, r, d))
 	}
 	seeOther(w, r, "/accounts/"+itoa(d.Account.ID)+"#contacts", "crm.contact.created")
 	return nil
@@ -352,13 +327,8 @@ func (s *Server) logAccountActivity(w http.ResponseWriter, r *http.Request) erro
 	}
 	f := postedForm(r)
 	if err := s.logActivity(r, f, d.Account.ID, 0); err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.ActivityForm = f
-		s.renderAccount(w, r, status, d)
-		return nil
+		return s.redisplay(r, f, err, s.accountAgain(w, r, d))
 	}
 	seeOther(w, r, "/accounts/"+itoa(d.Account.ID)+"#activities", "crm.activity.logged")
 	return nil
@@ -376,27 +346,12 @@ func (s *Server) claimAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := s.CRM.ClaimAccount(r.Context(), id); err != nil {
 		f := newForm()
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		if r.PostFormValue("from") == "account" {
-			d, lerr := s.loadAccount(r)
-			if lerr != nil {
-				return lerr
-			}
-			d.Alert = f.Error
-			s.renderAccount(w, r, status, d)
-			return nil
+			return s.redisplay(r, f, err, reload(s, w, r, "crm_account", "crm.account.title", s.loadAccount,
+				func(d *accountData) { d.Alert = f.Error }))
 		}
-		r.URL.Path, r.URL.RawQuery = "/accounts", "pool=true"
-		d, lerr := s.loadAccounts(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Alert, d.ClaimFailed = f.Error, id
-		s.render(w, r, status, "crm_accounts", "crm.accounts.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "crm_accounts", "crm.accounts.title", s.loadPool,
+			func(d *accountsData) { d.Alert, d.ClaimFailed = f.Error, id }))
 	}
 	seeOther(w, r, "/accounts/"+itoa(id), "crm.account.claimed")
 	return nil
@@ -409,21 +364,10 @@ func (s *Server) releaseAccount(w http.ResponseWriter, r *http.Request) error {
 	}
 	f := postedForm(r)
 	if _, err := s.CRM.ReleaseAccount(r.Context(), d.Account.ID, f.Values.Get("reason")); err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.ReleaseForm = f
-		s.renderAccount(w, r, status, d)
-		return nil
+		return s.redisplay(r, f, err, s.accountAgain(w, r, d))
 	}
-	// The owner no longer sees a released account unless it is in their pool.
-	if _, err := s.CRM.FindAccountByID(r.Context(), d.Account.ID); err != nil {
-		seeOther(w, r, "/accounts", "crm.account.released")
-		return nil
-	}
-	seeOther(w, r, "/accounts/"+itoa(d.Account.ID), "crm.account.released")
-	return nil
+	return s.backToAccount(w, r, d.Account.ID, "crm.account.released")
 }
 
 func (s *Server) transferAccount(w http.ResponseWriter, r *http.Request) error {
@@ -440,18 +384,20 @@ func (s *Server) transferAccount(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.CRM.TransferAccount(r.Context(), d.Account.ID, to, f.Values.Get("reason"))
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.TransferForm = f
-		s.renderAccount(w, r, status, d)
+		return s.redisplay(r, f, err, s.accountAgain(w, r, d))
+	}
+	return s.backToAccount(w, r, d.Account.ID, "crm.account.transferred")
+}
+
+// backToAccount redirects to the account after a change of owner, or to
+// the list when the viewer no longer sees it (a released account is gone
+// unless it is in their pool; a transferred one may be out of their scope).
+func (s *Server) backToAccount(w http.ResponseWriter, r *http.Request, id int64, flash string) error {
+	if _, err := s.CRM.FindAccountByID(r.Context(), id); err != nil {
+		seeOther(w, r, "/accounts", flash)
 		return nil
 	}
-	if _, err := s.CRM.FindAccountByID(r.Context(), d.Account.ID); err != nil {
-		seeOther(w, r, "/accounts", "crm.account.transferred")
-		return nil
-	}
-	seeOther(w, r, "/accounts/"+itoa(d.Account.ID), "crm.account.transferred")
+	seeOther(w, r, "/accounts/"+itoa(id), flash)
 	return nil
 }

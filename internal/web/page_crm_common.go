@@ -63,6 +63,20 @@ func requireCRM(r *http.Request) error {
 	return nil
 }
 
+// crmRecord reads the CRM record of the path id for someone who works
+// with the CRM.
+func crmRecord[T any](r *http.Request, find func(context.Context, int64) (T, error)) (T, error) {
+	var none T
+	if err := requireCRM(r); err != nil {
+		return none, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return none, err
+	}
+	return find(r.Context(), id)
+}
+
 // sellsFor reports whether the actor may own records and log activities
 // (reps and managers; an administrator configures, but does not sell).
 func sellsFor(a *echelon.Actor) bool { return a.Role == echelon.RoleRep || a.Role.IsManager() }

@@ -147,12 +147,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, status, "crm_import", "crm.import.title", d)
-		return nil
+		return s.redisplay(r, f, err, s.again(w, r, "crm_import", "crm.import.title", d))
 	}
 	d.Report = newImportView(s.localiseReport(r, rep), t.Header)
 	d.Reports = []*importView{d.Report}
@@ -191,12 +186,7 @@ func (s *Server) importMaven(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		s.render(w, r, status, "crm_import", "crm.import.title", d)
-		return nil
+		return s.redisplay(r, f, err, s.again(w, r, "crm_import", "crm.import.title", d))
 	}
 	for _, p := range rep.Parts {
 		d.Reports = append(d.Reports, newImportView(s.localiseReport(r, p), nil))

@@ -18,6 +18,8 @@ type leadsData struct {
 	Filtered bool
 	Statuses []string
 	Pager    pager
+	CSV      string
+	XLSX     string
 	Form     *form // a new lead
 	Owners   []*org.Person
 }
@@ -38,10 +40,8 @@ func (s *Server) loadLeads(r *http.Request) (*leadsData, error) {
 	if err := requireCRM(r); err != nil {
 		return nil, err
 	}
-	q := crmQuery{r}
-	f := crm.LeadFilter{Query: q.str("q"), Status: q.str("status")}
-	var err error
-	if f.Page, err = q.page(); err != nil {
+	f, err := leadFilter(r)
+	if err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
@@ -51,6 +51,7 @@ func (s *Server) loadLeads(r *http.Request) (*leadsData, error) {
 	}
 	d := &leadsData{Leads: items, Statuses: leadStatuses, Pager: cursorPager(r.URL, f.Page, len(items), more), Form: newForm()}
 	d.Filter, d.Filtered = queryForm(r, "q", "status")
+	d.CSV, d.XLSX = exportLinks(r.URL, "leads")
 	if d.Owners, err = s.ownerChoices(ctx); err != nil {
 		return nil, err
 	}
@@ -69,18 +70,11 @@ func (s *Server) createLead(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.CRM.CreateLead(r.Context(), in)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
+		firstPage := func(r *http.Request) (*leadsData, error) {
+			r.URL.RawQuery = ""
+			return s.loadLeads(r)
 		}
-		r.URL.RawQuery = ""
-		d, lerr := s.loadLeads(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Form = f
-		s.render(w, r, status, "crm_leads", "crm.leads.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "crm_leads", "crm.leads.title", firstPage, func(d *leadsData) { d.Form = f }))
 	}
 	seeOther(w, r, "/leads", "crm.lead.created")
 	return nil
@@ -105,18 +99,11 @@ var convertOppFields = map[string]string{"stage_id": "opp_stage_id", "amount": "
 	"expected_close": "opp_expected_close", "currency": "opp_currency"}
 
 func (s *Server) loadConvert(r *http.Request) (*convertData, error) {
-	if err := requireCRM(r); err != nil {
-		return nil, err
-	}
-	id, err := pathID(r)
+	l, err := crmRecord(r, s.CRM.FindLeadByID)
 	if err != nil {
 		return nil, err
 	}
 	ctx := r.Context()
-	l, err := s.CRM.FindLeadByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
 	stages, err := s.CRM.FindStages(ctx)
 	if err != nil {
 		return nil, err
@@ -168,13 +155,8 @@ func (s *Server) convertLead(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	l, err := s.convertLeadFrom(r, d.Lead.ID, f)
 	if err != nil {
-		status, ok := s.fail(r, f, withField(err, convertOppFields))
-		if !ok {
-			return err
-		}
 		d.Form = f
-		s.render(w, r, status, "crm_lead_convert", "crm.lead.convert_title", d)
-		return nil
+		return s.redisplay(r, f, withField(err, convertOppFields), s.again(w, r, "crm_lead_convert", "crm.lead.convert_title", d))
 	}
 	if l.ConvertedOpportunityID != 0 {
 		seeOther(w, r, "/opportunities/"+itoa(l.ConvertedOpportunityID), "crm.lead.converted")

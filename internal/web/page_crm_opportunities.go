@@ -145,16 +145,8 @@ func (s *Server) createOpportunity(w http.ResponseWriter, r *http.Request) error
 	f := postedForm(r)
 	o, err := s.createOpportunityFrom(r, f)
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.opportunityChoices(r, f)
-		if lerr != nil {
-			return lerr
-		}
-		s.render(w, r, status, "crm_opportunity_form", "crm.opportunity.new_title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "crm_opportunity_form", "crm.opportunity.new_title",
+			func(r *http.Request) (*opportunityFormData, error) { return s.opportunityChoices(r, f) }, nil))
 	}
 	seeOther(w, r, "/opportunities/"+itoa(o.ID), "crm.opportunity.created")
 	return nil
@@ -210,6 +202,8 @@ type opportunityData struct {
 	History      []*crm.StageChange
 	Activities   []*crm.Activity
 	MoreActivity bool
+	ActivityCSV  string // exports of the deal's activities
+	ActivityXLSX string
 	Form         *form
 	ActivityForm *form
 	Kinds        []string
@@ -220,28 +214,21 @@ type opportunityData struct {
 // PageTitle names the deal in the browser tab.
 func (d *opportunityData) PageTitle() string { return d.Opportunity.Name }
 
+// ActivityAction is where the log-activity form posts.
+func (d *opportunityData) ActivityAction() string {
+	return "/opportunities/" + itoa(d.Opportunity.ID) + "/activities"
+}
+
 func (s *Server) opportunityPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadOpportunity(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "crm_opportunity", "crm.opportunity.title", d)
-	return nil
+	return show(s, w, r, "crm_opportunity", "crm.opportunity.title", s.loadOpportunity)
 }
 
 func (s *Server) loadOpportunity(r *http.Request) (*opportunityData, error) {
-	if err := requireCRM(r); err != nil {
-		return nil, err
-	}
-	id, err := pathID(r)
+	o, err := crmRecord(r, s.CRM.FindOpportunityByID)
 	if err != nil {
 		return nil, err
 	}
-	ctx := r.Context()
-	o, err := s.CRM.FindOpportunityByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
+	ctx, id := r.Context(), o.ID
 	stages, err := s.CRM.FindStages(ctx)
 	if err != nil {
 		return nil, err
@@ -258,6 +245,7 @@ func (s *Server) loadOpportunity(r *http.Request) (*opportunityData, error) {
 	if d.Activities, d.MoreActivity, err = s.CRM.FindActivities(ctx, crm.ActivityFilter{OpportunityID: id, Page: crm.Page{Limit: 20}}); err != nil {
 		return nil, err
 	}
+	d.ActivityCSV, d.ActivityXLSX = exportLinks(&url.URL{RawQuery: "opportunity_id=" + itoa(id)}, "activities")
 	return d, nil
 }
 
@@ -285,19 +273,10 @@ func (s *Server) updateOpportunity(w http.ResponseWriter, r *http.Request) error
 		_, err = s.CRM.UpdateOpportunity(r.Context(), d.Opportunity.ID, up)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.Form = f
-		s.render(w, r, status, "crm_opportunity", "crm.opportunity.title", d)
-		return nil
+		return s.redisplay(r, f, err, s.again(w, r, "crm_opportunity", "crm.opportunity.title", d))
 	}
-	flash := "crm.opportunity.saved"
-	if !changed {
-		flash = "form.no_changes"
-	}
-	seeOther(w, r, "/opportunities/"+itoa(d.Opportunity.ID), flash)
+	seeOther(w, r, "/opportunities/"+itoa(d.Opportunity.ID), savedFlash(changed, "crm.opportunity.saved"))
 	return nil
 }
 
@@ -350,13 +329,8 @@ func (s *Server) logOpportunityActivity(w http.ResponseWriter, r *http.Request) 
 	}
 	f := postedForm(r)
 	if err := s.logActivity(r, f, 0, d.Opportunity.ID); err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.ActivityForm = f
-		s.render(w, r, status, "crm_opportunity", "crm.opportunity.title", d)
-		return nil
+		return s.redisplay(r, f, err, s.again(w, r, "crm_opportunity", "crm.opportunity.title", d))
 	}
 	seeOther(w, r, "/opportunities/"+itoa(d.Opportunity.ID)+"#activities", "crm.activity.logged")
 	return nil
@@ -393,35 +367,26 @@ func (s *Server) moveOpportunity(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		alert := f.Error
-		if len(f.Errors) > 0 {
+		// The refusal is shown above the deal or the board; a field error
+		// (there is at most one) stands for the whole form.
+		alert := func() string {
 			for _, m := range f.Errors {
-				alert = m
+				return m
 			}
+			return f.Error
 		}
 		if strings.HasPrefix(next, "/opportunities/") {
-			d, lerr := s.loadOpportunity(r)
-			if lerr != nil {
-				return lerr
+			return s.redisplay(r, f, err, reload(s, w, r, "crm_opportunity", "crm.opportunity.title", s.loadOpportunity,
+				func(d *opportunityData) { d.Alert = alert() }))
+		}
+		board := func(r *http.Request) (*pipelineData, error) {
+			if u, err := url.Parse(next); err == nil {
+				r.URL.Path, r.URL.RawQuery = u.Path, u.RawQuery // draw the board as it was
 			}
-			d.Alert = alert
-			s.render(w, r, status, "crm_opportunity", "crm.opportunity.title", d)
-			return nil
+			return s.loadPipeline(r)
 		}
-		if u, perr := url.Parse(next); perr == nil {
-			r.URL.Path, r.URL.RawQuery = u.Path, u.RawQuery // draw the board as it was
-		}
-		d, lerr := s.loadPipeline(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Alert, d.Failed, d.FailedForm = alert, id, f
-		s.render(w, r, status, "crm_pipeline", "crm.pipeline.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "crm_pipeline", "crm.pipeline.title", board,
+			func(d *pipelineData) { d.Alert, d.Failed, d.FailedForm = alert(), id, f }))
 	}
 	seeOther(w, r, next, "crm.opportunity.moved")
 	return nil
@@ -458,12 +423,7 @@ const maxCards = 25
 var closedPeriods = []string{"30", "90", "365", "all"}
 
 func (s *Server) pipelinePage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadPipeline(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "crm_pipeline", "crm.pipeline.title", d)
-	return nil
+	return show(s, w, r, "crm_pipeline", "crm.pipeline.title", s.loadPipeline)
 }
 
 func (s *Server) loadPipeline(r *http.Request) (*pipelineData, error) {

@@ -111,6 +111,44 @@ func (s *Server) fail(r *http.Request, f *form, err error) (status int, ok bool)
 	return statusOf(e.Code), true
 }
 
+// redisplay answers a form post the service refused. An error the person
+// can correct in the form is put on f (see fail) and page draws the form
+// again with the status the error calls for; any other error goes to the
+// error page.
+func (s *Server) redisplay(r *http.Request, f *form, err error, page func(status int) error) error {
+	status, ok := s.fail(r, f, err)
+	if !ok {
+		return err
+	}
+	return page(status)
+}
+
+// reload is a page for redisplay that loads the page's data afresh, lets
+// put (unless nil) place the refused form or the refusal in it, and draws
+// template name.
+func reload[D any](s *Server, w http.ResponseWriter, r *http.Request, name, titleKey string, load func(*http.Request) (D, error), put func(D)) func(status int) error {
+	return func(status int) error {
+		d, err := load(r)
+		if err != nil {
+			return err
+		}
+		if put != nil {
+			put(d)
+		}
+		s.render(w, r, status, name, titleKey, d)
+		return nil
+	}
+}
+
+// again is a page for redisplay that draws template name with data
+// already loaded (the refused form placed in it).
+func (s *Server) again(w http.ResponseWriter, r *http.Request, name, titleKey string, data any) func(status int) error {
+	return func(status int) error {
+		s.render(w, r, status, name, titleKey, data)
+		return nil
+	}
+}
+
 // seeOther redirects after a successful POST, carrying a flash message key.
 func seeOther(w http.ResponseWriter, r *http.Request, path, flash string) {
 	path, frag, _ := strings.Cut(path, "#")
@@ -125,6 +163,15 @@ func seeOther(w http.ResponseWriter, r *http.Request, path, flash string) {
 		path += "#" + frag
 	}
 	http.Redirect(w, r, path, http.StatusSeeOther)
+}
+
+// savedFlash is the flash message after an edit form: saved, or that
+// nothing changed (and nothing was written).
+func savedFlash(changed bool, saved string) string {
+	if !changed {
+		return "form.no_changes"
+	}
+	return saved
 }
 
 // fieldView is what the "input" partial renders: one labelled input with

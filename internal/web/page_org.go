@@ -110,17 +110,7 @@ func (s *Server) createUnit(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	u, err := s.createUnitFrom(r, f)
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadOrg(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Form = f
-		s.render(w, r, status, "org", "org.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "org", "org.title", s.loadOrg, func(d *orgData) { d.Form = f }))
 	}
 	seeOther(w, r, "/org/"+itoa(u.ID), "unit.created")
 	return nil
@@ -158,12 +148,7 @@ type unitData struct {
 func (d *unitData) PageTitle() string { return d.Unit.Name }
 
 func (s *Server) unitPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadUnit(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "unit", "unit.title", d)
-	return nil
+	return show(s, w, r, "unit", "unit.title", s.loadUnit)
 }
 
 // loadUnit reads the unit of the path, its surroundings and an edit form
@@ -239,23 +224,9 @@ func (s *Server) updateUnit(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	changed, err := s.updateUnitFrom(r, id, f)
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadUnit(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Form = f
-		s.render(w, r, status, "unit", "unit.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "unit", "unit.title", s.loadUnit, func(d *unitData) { d.Form = f }))
 	}
-	flash := "unit.saved"
-	if !changed {
-		flash = "form.no_changes"
-	}
-	seeOther(w, r, "/org/"+itoa(id), flash)
+	seeOther(w, r, "/org/"+itoa(id), savedFlash(changed, "unit.saved"))
 	return nil
 }
 
@@ -303,17 +274,7 @@ func (s *Server) closeUnit(w http.ResponseWriter, r *http.Request) error {
 	}
 	if _, err := s.Org.CloseUnit(r.Context(), id); err != nil {
 		f := newForm()
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadUnit(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.Alert = f.Error
-		s.render(w, r, status, "unit", "unit.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "unit", "unit.title", s.loadUnit, func(d *unitData) { d.Alert = f.Error }))
 	}
 	seeOther(w, r, "/org/"+itoa(id), "unit.closed_ok")
 	return nil

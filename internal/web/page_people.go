@@ -210,8 +210,8 @@ func (s *Server) newPersonPage(w http.ResponseWriter, r *http.Request) error {
 	if len(creatableRoles(a)) == 0 {
 		return echelon.Errorf(echelon.EFORBIDDEN, "perm.forbidden")
 	}
-	d := &personFormData{Form: newForm(), Rights: editRights{Basic: true, Role: true, Place: true, Manager: true}}
-	if err := s.loadChoices(r, d); err != nil {
+	d, err := s.newPersonChoices(r, newForm())
+	if err != nil {
 		return err
 	}
 	// Start from what is added most often: a rep; for a manager, in their
@@ -225,20 +225,18 @@ func (s *Server) newPersonPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// newPersonChoices is the new-person form f with its options.
+func (s *Server) newPersonChoices(r *http.Request, f *form) (*personFormData, error) {
+	d := &personFormData{Form: f, Rights: editRights{Basic: true, Role: true, Place: true, Manager: true}}
+	return d, s.loadChoices(r, d)
+}
+
 func (s *Server) createPerson(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	p, err := s.createPersonFrom(r, f)
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d := &personFormData{Form: f, Rights: editRights{Basic: true, Role: true, Place: true, Manager: true}}
-		if err := s.loadChoices(r, d); err != nil {
-			return err
-		}
-		s.render(w, r, status, "person_form", "person.new_title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "person_form", "person.new_title",
+			func(r *http.Request) (*personFormData, error) { return s.newPersonChoices(r, f) }, nil))
 	}
 	seeOther(w, r, "/people/"+itoa(p.ID), "person.created")
 	return nil
@@ -291,12 +289,7 @@ func (s *Server) loadEdit(r *http.Request) (*personFormData, error) {
 }
 
 func (s *Server) editPersonPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadEdit(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "person_form", "person.edit_title", d)
-	return nil
+	return show(s, w, r, "person_form", "person.edit_title", s.loadEdit)
 }
 
 func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request) error {
@@ -310,19 +303,10 @@ func (s *Server) updatePerson(w http.ResponseWriter, r *http.Request) error {
 		_, err = s.Org.UpdatePerson(r.Context(), d.Person.ID, up)
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
 		d.Form = f
-		s.render(w, r, status, "person_form", "person.edit_title", d)
-		return nil
+		return s.redisplay(r, f, err, s.again(w, r, "person_form", "person.edit_title", d))
 	}
-	flash := "person.saved"
-	if !changed {
-		flash = "form.no_changes"
-	}
-	seeOther(w, r, "/people/"+itoa(d.Person.ID), flash)
+	seeOther(w, r, "/people/"+itoa(d.Person.ID), savedFlash(changed, "person.saved"))
 	return nil
 }
 
@@ -388,17 +372,7 @@ func (s *Server) setPersonPassword(w http.ResponseWriter, r *http.Request) error
 		err = s.Org.SetPassword(r.Context(), id, "", f.Values.Get("password"))
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadEdit(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.PwForm = f
-		s.render(w, r, status, "person_form", "person.edit_title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "person_form", "person.edit_title", s.loadEdit, func(d *personFormData) { d.PwForm = f }))
 	}
 	seeOther(w, r, "/people/"+itoa(id), "password.saved")
 	return nil

@@ -52,12 +52,7 @@ func (s *Server) loadSettings(r *http.Request) (*settingsData, error) {
 }
 
 func (s *Server) settingsPage(w http.ResponseWriter, r *http.Request) error {
-	d, err := s.loadSettings(r)
-	if err != nil {
-		return err
-	}
-	s.render(w, r, http.StatusOK, "settings", "settings.title", d)
-	return nil
+	return show(s, w, r, "settings", "settings.title", s.loadSettings)
 }
 
 // saveLang stores the person's language; the next page already speaks it.
@@ -66,17 +61,7 @@ func (s *Server) saveLang(w http.ResponseWriter, r *http.Request) error {
 	lang := f.Val("lang")
 	a := echelon.ActorFrom(r.Context())
 	if _, err := s.Org.UpdatePerson(r.Context(), a.PersonID, org.PersonUpdate{Lang: &lang}); err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadSettings(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.LangForm = f
-		s.render(w, r, status, "settings", "settings.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "settings", "settings.title", s.loadSettings, func(d *settingsData) { d.LangForm = f }))
 	}
 	c := &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()), SameSite: http.SameSiteLaxMode}
 	if lang == "" {
@@ -94,17 +79,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 		err = s.Org.SetPassword(r.Context(), echelon.ActorFrom(r.Context()).PersonID, f.Values.Get("current_password"), f.Values.Get("password"))
 	}
 	if err != nil {
-		status, ok := s.fail(r, f, err)
-		if !ok {
-			return err
-		}
-		d, lerr := s.loadSettings(r)
-		if lerr != nil {
-			return lerr
-		}
-		d.PwForm = f
-		s.render(w, r, status, "settings", "settings.title", d)
-		return nil
+		return s.redisplay(r, f, err, reload(s, w, r, "settings", "settings.title", s.loadSettings, func(d *settingsData) { d.PwForm = f }))
 	}
 	// The change ended every session, this one included: sign in again.
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
@@ -117,25 +92,18 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	secret, tok, err := s.Auth.CreateToken(r.Context(), f.Values.Get("name"))
-	status := http.StatusOK
-	if err != nil {
-		var ok bool
-		if status, ok = s.fail(r, f, err); !ok {
-			return err
+	show := reload(s, w, r, "settings", "settings.title", s.loadSettings, func(d *settingsData) {
+		w.Header().Set("Cache-Control", "no-store")
+		if err != nil {
+			d.TokenForm = f
+		} else {
+			d.Secret, d.NewToken = secret, tok
 		}
-	}
-	d, err := s.loadSettings(r)
+	})
 	if err != nil {
-		return err
+		return s.redisplay(r, f, err, show)
 	}
-	if secret != "" {
-		d.Secret, d.NewToken = secret, tok
-	} else {
-		d.TokenForm = f
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, status, "settings", "settings.title", d)
-	return nil
+	return show(http.StatusOK)
 }
 
 func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {

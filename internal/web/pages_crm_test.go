@@ -181,6 +181,10 @@ func TestCRMPages_EachRoleSeesItsScopeAndMarketingIsRefused(t *testing.T) {
 			pageCase{who: "westMgr", path: "/my-day", status: 200, has: []string{"Send the quote west"}, not: westOnly},
 			pageCase{who: "admin", path: "/accounts", status: 200, has: []string{pgEastAccount, pgWestAccount}},
 			pageCase{who: "senior", path: "/pipeline", status: 200, has: []string{pgEastOpp, pgWestOpp}},
+			// A column counts and sums the viewer's deals (each rep has one of 123,456.00 CNY).
+			pageCase{who: "eastRep", path: "/pipeline", status: 200, has: []string{`data-count="1"`, `data-currency="CNY" data-total="12345600"`}, not: []string{`data-count="2"`}},
+			pageCase{who: "senior", path: "/pipeline", status: 200, has: []string{`data-count="2"`, `data-currency="CNY" data-total="24691200"`}},
+			pageCase{who: "senior", path: "/pipeline?owner_id=" + id(h.People["westRep"].ID), status: 200, has: []string{`data-count="1"`, `data-total="12345600"`}, not: []string{pgEastOpp}},
 			// A deep link outside the scope is not found, on every page of a record.
 			pageCase{who: "eastRep", path: "/accounts/" + w.s("westAccount"), status: 404},
 			pageCase{who: "eastRep", path: "/accounts/" + w.s("westPool"), status: 404},
@@ -214,7 +218,7 @@ func TestCRMPages_EachRoleSeesItsScopeAndMarketingIsRefused(t *testing.T) {
 func TestCRMPages_ListsFilterPageWithoutCountingAndExportWhatTheyShow(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		h := newHarness(t, d)
-		crmPages(t, h)
+		w := crmPages(t, h)
 		b := h.browse("admin")
 		_, body := b.get("/accounts?limit=1&sort=name")
 		if !strings.Contains(body, `rel="next"`) || strings.Contains(body, `rel="prev"`) {
@@ -251,6 +255,29 @@ func TestCRMPages_ListsFilterPageWithoutCountingAndExportWhatTheyShow(t *testing
 		_, body = rep.get("/leads")
 		if !strings.Contains(body, pgWestLead) || !strings.Contains(body, `action="/leads"`) {
 			t.Errorf("the rep's leads page lacks their lead or the new-lead form")
+		}
+		_, body = rep.get("/leads?q=Westgate&status=new")
+		if w, ok := hasAll(body, `href="/api/v1/exports/leads?format=csv&amp;q=Westgate&amp;status=new"`,
+			`href="/api/v1/exports/leads?format=xlsx&amp;q=Westgate&amp;status=new"`); !ok {
+			t.Errorf("the filtered leads page lacks %q", w)
+		}
+		res, csv = rep.get("/api/v1/exports/leads?format=csv&q=Westgate&status=new")
+		if res.StatusCode != 200 || !strings.Contains(csv, pgWestLead) || strings.Contains(csv, pgEastLead) {
+			t.Errorf("export of the rep's filtered leads: %d\n%s", res.StatusCode, csv)
+		}
+		// The activities of an account or a deal export from its page.
+		acc := "/accounts/" + w.s("westAccount")
+		_, body = rep.get(acc)
+		if !strings.Contains(body, `href="/api/v1/exports/activities?account_id=`+w.s("westAccount")+`&amp;format=csv"`) {
+			t.Errorf("the account page lacks the export of its activities")
+		}
+		_, body = rep.get("/opportunities/" + w.s("westOpp"))
+		if !strings.Contains(body, `href="/api/v1/exports/activities?format=xlsx&amp;opportunity_id=`+w.s("westOpp")+`"`) {
+			t.Errorf("the deal page lacks the export of its activities")
+		}
+		res, csv = rep.get("/api/v1/exports/activities?account_id=" + w.s("westAccount") + "&format=csv")
+		if res.StatusCode != 200 || !strings.Contains(csv, "Intro call west") || strings.Contains(csv, "Intro call east") {
+			t.Errorf("export of the account's activities: %d\n%s", res.StatusCode, csv)
 		}
 	})
 }

@@ -145,6 +145,11 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	_, _ = buf.WriteTo(w)
 }
 
+// show draws the page template name with the data load reads for the request.
+func show[D any](s *Server, w http.ResponseWriter, r *http.Request, name, titleKey string, load func(*http.Request) (D, error)) error {
+	return reload(s, w, r, name, titleKey, load, nil)(http.StatusOK)
+}
+
 func staticHandler() http.Handler {
 	sub, _ := fs.Sub(assets, "static")
 	return http.StripPrefix("/static/", http.FileServerFS(sub))
