@@ -81,8 +81,9 @@ func (m *Main) OpenServer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	imports := importer.NewService(m.DB, m.Org, m.CRM)
 	m.Server, err = web.New(web.Deps{
-		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Importer: importer.NewService(m.DB, m.Org, m.CRM), Catalog: cat, Log: m.Log,
+		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Importer: imports, ImportJobs: importer.NewJobs(imports), Catalog: cat, Log: m.Log,
 		SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err

@@ -60,8 +60,9 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 		t.Fatal(err)
 	}
 	crmSvc := crm.NewService(d, nil)
+	imports := importer.NewService(d, orgs, crmSvc)
 	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crmSvc,
-		Importer: importer.NewService(d, orgs, crmSvc), Catalog: cat, Log: log, Version: "test"})
+		Importer: imports, ImportJobs: importer.NewJobs(imports), Catalog: cat, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

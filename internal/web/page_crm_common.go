@@ -44,6 +44,7 @@ func (s *Server) crmPageRoutes() []route {
 		{"POST", "/leads/{id}/convert", s.convertLead, signedIn},
 		{"GET", "/import", s.importPage, signedIn},
 		{"POST", "/import", s.importFile, signedIn},
+		{"GET", "/import/jobs/{job}", s.importJobPage, signedIn},
 		{"POST", "/import/maven", s.importMaven, signedIn},
 	}
 }

@@ -143,7 +143,16 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 	if err == nil {
 		var name string
 		if t, name, err = uploadedTable(r, "file"); err == nil {
-			rep, err = s.Importer.Import(r.Context(), importer.Request{Entity: importer.Entity(f.Val("entity")), File: name, Table: t, DryRun: f.Checked("dry_run")})
+			req := importer.Request{Entity: importer.Entity(f.Val("entity")), File: name, Table: t, DryRun: f.Checked("dry_run")}
+			if len(t.Rows) >= backgroundRows {
+				var job *importer.Job
+				if job, err = s.ImportJobs.Start(r.Context(), req); err == nil {
+					seeOther(w, r, "/import/jobs/"+job.ID, "")
+					return nil
+				}
+			} else {
+				rep, err = s.Importer.Import(r.Context(), req)
+			}
 		}
 	}
 	if err != nil {
@@ -193,5 +202,49 @@ func (s *Server) importMaven(w http.ResponseWriter, r *http.Request) error {
 	}
 	d.Maven, d.DryRun, d.Committed = true, rep.DryRun, rep.Committed
 	s.render(w, r, reportStatus(rep.Committed, rep.DryRun), "crm_import", "crm.import.title", d)
+	return nil
+}
+
+// backgroundRows is the size from which a file is imported as a background
+// job, with a page that shows its progress, rather than within the request.
+const backgroundRows = 2000
+
+// importJobData is the page of an import running in the background.
+type importJobData struct {
+	Job     *importer.Job
+	Percent int
+}
+
+// RefreshSeconds reloads the page every second while the job runs.
+func (d *importJobData) RefreshSeconds() int { return 1 }
+
+// importJobPage shows a background import: its progress while it runs,
+// then its report like a direct import.
+func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.importChoices(r)
+	if err != nil {
+		return err
+	}
+	job, err := s.ImportJobs.Find(r.Context(), r.PathValue("job"))
+	if err != nil {
+		return err
+	}
+	switch {
+	case job.State == importer.JobRunning:
+		jd := &importJobData{Job: job}
+		if job.Total > 0 {
+			jd.Percent = job.Done * 100 / job.Total
+		}
+		s.render(w, r, http.StatusOK, "crm_import_job", "crm.import.job_title", jd)
+		return nil
+	case job.Error != nil:
+		return job.Error
+	}
+	d.Report = newImportView(s.localiseReport(r, job.Report), nil)
+	d.Reports = []*importView{d.Report}
+	d.Form.set("entity", string(job.Entity))
+	d.Form.set("dry_run", true)
+	d.MavenForm.set("dry_run", true)
+	s.render(w, r, reportStatus(job.Report.Committed, job.Report.DryRun), "crm_import", "crm.import.title", d)
 	return nil
 }

@@ -61,6 +61,18 @@ type page struct {
 	cat     *i18n.Catalog
 }
 
+// refresher is page data that asks the browser to reload after some
+// seconds (a job in progress), so the page works without JavaScript.
+type refresher interface{ RefreshSeconds() int }
+
+// Refresh is the reload interval the page's data asks for, or 0.
+func (p *page) Refresh() int {
+	if r, ok := p.Data.(refresher); ok {
+		return r.RefreshSeconds()
+	}
+	return 0
+}
+
 // T translates a catalogue key into the viewer's language.
 func (p *page) T(key string, args ...any) string { return p.cat.T(p.Lang, key, args...) }
 

@@ -25,8 +25,10 @@ type Deps struct {
 	Audit    *audit.Service
 	CRM      *crm.Service
 	Importer *importer.Service
-	Catalog  *i18n.Catalog
-	Log      *slog.Logger
+	// ImportJobs runs large imports in the background (see importer.Jobs).
+	ImportJobs *importer.Jobs
+	Catalog    *i18n.Catalog
+	Log        *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served behind TLS.
 	SecureCookies bool
 	Version       string
