@@ -259,16 +259,7 @@ func findVisibleAccount(ctx context.Context, tx *db.Tx, act *echelon.Actor, id i
 
 // FindAccountByID returns one account the actor may see.
 func (s *Service) FindAccountByID(ctx context.Context, id int64) (*Account, error) {
-	act, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var a *Account
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		a, err = findVisibleAccount(ctx, tx, act, id)
-		return err
-	})
-	return a, err
+	return view(ctx, s, func(tx *db.Tx, act *echelon.Actor) (*Account, error) { return findVisibleAccount(ctx, tx, act, id) })
 }
 
 // accountFields is the validated, normalised form of an account's details.

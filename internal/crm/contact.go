@@ -138,16 +138,7 @@ func findVisibleContact(ctx context.Context, tx *db.Tx, act *echelon.Actor, id i
 
 // FindContactByID returns one contact the actor may see.
 func (s *Service) FindContactByID(ctx context.Context, id int64) (*Contact, error) {
-	act, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var c *Contact
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		c, err = findVisibleContact(ctx, tx, act, id)
-		return err
-	})
-	return c, err
+	return view(ctx, s, func(tx *db.Tx, act *echelon.Actor) (*Contact, error) { return findVisibleContact(ctx, tx, act, id) })
 }
 
 // editableAccount loads an account whose records the actor may change:

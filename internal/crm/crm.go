@@ -198,3 +198,18 @@ func page[T any](items []T, p Page) ([]T, bool) {
 	}
 	return items, false
 }
+
+// view runs find in a read-only transaction as the signed-in actor: the
+// shape of every "find one record the actor may see" method.
+func view[T any](ctx context.Context, s *Service, find func(*db.Tx, *echelon.Actor) (T, error)) (T, error) {
+	var out T
+	act, err := actor(ctx)
+	if err != nil {
+		return out, err
+	}
+	err = s.db.View(ctx, func(tx *db.Tx) error {
+		out, err = find(tx, act)
+		return err
+	})
+	return out, err
+}

@@ -149,16 +149,7 @@ func findVisibleLead(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int6
 
 // FindLeadByID returns one lead the actor may see.
 func (s *Service) FindLeadByID(ctx context.Context, id int64) (*Lead, error) {
-	act, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var l *Lead
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		l, err = findVisibleLead(ctx, tx, act, id)
-		return err
-	})
-	return l, err
+	return view(ctx, s, func(tx *db.Tx, act *echelon.Actor) (*Lead, error) { return findVisibleLead(ctx, tx, act, id) })
 }
 
 // leadOwner resolves the owner of a lead: a rep owns their own; a manager

@@ -209,16 +209,9 @@ func findVisibleOpportunity(ctx context.Context, tx *db.Tx, act *echelon.Actor, 
 
 // FindOpportunityByID returns one opportunity with its lines.
 func (s *Service) FindOpportunityByID(ctx context.Context, id int64) (*Opportunity, error) {
-	act, err := actor(ctx)
-	if err != nil {
-		return nil, err
-	}
-	var o *Opportunity
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		o, err = findVisibleOpportunity(ctx, tx, act, id)
-		return err
+	return view(ctx, s, func(tx *db.Tx, act *echelon.Actor) (*Opportunity, error) {
+		return findVisibleOpportunity(ctx, tx, act, id)
 	})
-	return o, err
 }
 
 // oppState is an opportunity's validated fields, shared by create and update.
