@@ -196,14 +196,23 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 }
 
 func (s *Service) createActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor, in ActivityInput) (*Activity, error) {
+	return s.logActivity(ctx, tx, act, owner{id: act.PersonID, unitID: act.UnitID}, in, "")
+}
+
+// logActivity records an activity of the given owner (the actor, or for an
+// import someone in the actor's scope), with an optional external id.
+func (s *Service) logActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor, o owner, in ActivityInput, ext string) (*Activity, error) {
 	if err := in.validate(ctx, tx, act); err != nil {
 		return nil, err
 	}
 	now := s.now()
 	id, err := tx.InsertID(ctx, `INSERT INTO activities (kind, subject, at, owner_id, org_unit_id, account_id, contact_id, opportunity_id,
-		outcome, next_step, next_step_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		in.Kind, in.Subject, in.At.UTC(), act.PersonID, act.UnitID, nullID(in.AccountID), nullID(in.ContactID), nullID(in.OpportunityID),
-		in.Outcome, in.NextStep, in.NextStepAt, now, now)
+		outcome, next_step, next_step_at, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		in.Kind, in.Subject, in.At.UTC(), o.id, o.unitID, nullID(in.AccountID), nullID(in.ContactID), nullID(in.OpportunityID),
+		in.Outcome, in.NextStep, in.NextStepAt, nullStr(ext), now, now)
+	if db.IsUniqueViolation(err) {
+		return nil, echelon.FieldError("external_id", "activity.external_id_taken", ext)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("crm: insert activity: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/db"
@@ -33,6 +34,11 @@ var OpportunityFields = []string{"external_id", "name", "account_external_id", "
 
 // ProductFields are the importable product columns.
 var ProductFields = []string{"code", "name", "series", "list_price", "currency", "active"}
+
+// ActivityFields are the importable activity columns. at is a date and
+// time in the company's zone ("2026-05-06 14:30", or a date alone).
+var ActivityFields = []string{"external_id", "kind", "subject", "at", "owner_email", "account_external_id", "account",
+	"opportunity_external_id", "outcome", "next_step", "next_step_at"}
 
 // ContactFields are the importable contact columns.
 var ContactFields = []string{"external_id", "account_external_id", "account", "name", "title", "phone", "mobile", "email", "wechat"}
@@ -486,6 +492,95 @@ func (s *Service) ImportContactsInTx(ctx context.Context, tx *db.Tx, rows []eche
 			return err
 		}
 		res.Action, res.ID = echelon.RowCreated, c.ID
+		return nil
+	})
+}
+
+// activityKindNames maps the Chinese names of activity kinds to their codes.
+var activityKindNames = map[string]string{"电话": "call", "拜访": "visit", "会议": "meeting", "邮件": "email", "备注": "note"}
+
+// importTime reads a date and time, or a date alone, in the company's zone.
+func importTime(field, v string) (*time.Time, error) {
+	if v == "" {
+		return nil, nil
+	}
+	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", time.DateOnly, "2006/01/02 15:04", "2006/01/02"} {
+		if t, err := time.ParseInLocation(layout, v, zone()); err == nil {
+			return &t, nil
+		}
+	}
+	return nil, echelon.FieldError(field, "date.invalid")
+}
+
+// ImportActivitiesInTx logs activities from another system. An activity is
+// a record of what happened: one whose external id was imported before is
+// kept as it is and the row counts as skipped.
+func (s *Service) ImportActivitiesInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
+	im, err := s.newImporter(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	if im.act.Role != echelon.RoleRep && !im.act.Role.IsManager() && !im.act.IsAdmin() {
+		return nil, forbidden()
+	}
+	return im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
+		ext := row.Get("external_id")
+		if ext != "" {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM activities WHERE external_id = ?`, ext).Scan(&id)
+			if err == nil {
+				res.Action, res.ID = echelon.RowSkipped, id
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("crm: find activity by external id: %w", err)
+			}
+		}
+		in := ActivityInput{Kind: strings.ToLower(row.Get("kind")), Subject: row.Get("subject"), Outcome: row.Get("outcome"), NextStep: row.Get("next_step")}
+		if k, ok := activityKindNames[row.Get("kind")]; ok {
+			in.Kind = k
+		}
+		at, err := importTime("at", row.Get("at"))
+		if err != nil {
+			return err
+		}
+		if at == nil {
+			return echelon.FieldError("at", "field.required")
+		}
+		in.At = *at
+		if in.NextStepAt, err = importTime("next_step_at", row.Get("next_step_at")); err != nil {
+			return err
+		}
+		if in.AccountID, err = im.findAccountRef(ctx, row); err != nil {
+			return err
+		}
+		if oe := row.Get("opportunity_external_id"); oe != "" {
+			if err := tx.QueryRow(ctx, `SELECT id FROM opportunities WHERE external_id = ?`, oe).Scan(&in.OpportunityID); err != nil {
+				if errors.Is(err, sql.ErrNoRows) {
+					return echelon.FieldError("opportunity_external_id", "import.opportunity_unknown", oe)
+				}
+				return fmt.Errorf("crm: find opportunity by external id: %w", err)
+			}
+		}
+		o := owner{id: im.act.PersonID, unitID: im.act.UnitID}
+		if e := row.Get("owner_email"); e != "" {
+			id, err := im.owner(ctx, e)
+			if err != nil {
+				return err
+			}
+			ow, err := findOwner(ctx, tx, im.act, id)
+			if err != nil {
+				return err
+			}
+			o = *ow
+		} else if o.unitID == 0 {
+			return echelon.FieldError("owner_email", "field.required")
+		}
+		x, err := s.logActivity(ctx, tx, im.act, o, in, ext)
+		if err != nil {
+			return err
+		}
+		res.Action, res.ID = echelon.RowCreated, x.ID
 		return nil
 	})
 }

@@ -184,6 +184,8 @@ func (s *Service) load(ctx context.Context, tx *db.Tx, req Request, rep *Report)
 		fn = s.crm.ImportProductsInTx
 	case Opportunities:
 		fn = s.crm.ImportOpportunitiesInTx
+	case Activities:
+		fn = s.crm.ImportActivitiesInTx
 	}
 	for start := 0; start < len(rs) || start == 0; start += size {
 		end := min(start+max(size, 1), len(rs))

@@ -119,3 +119,45 @@ func TestImport_RepsImportOnlyIntoTheirOwnScope(t *testing.T) {
 		}
 	})
 }
+
+func TestImport_ActivitiesOnImportedAccountsAndOpportunities(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		svc, _ := newService(d)
+		people := "email,name,role,org_unit\nli@example.com,李销售,rep,华东大区\n"
+		if rep, err := svc.Import(admin(), importer.Request{Entity: importer.People, File: "p.csv", Table: csvTable(t, people)}); err != nil || !rep.Committed {
+			t.Fatalf("people: %+v %v", rep, err)
+		}
+		accounts := "external_id,name,owner_email\nA1,上海云杉科技有限公司,li@example.com\n"
+		if rep, err := svc.Import(admin(), importer.Request{Entity: importer.Accounts, File: "a.csv", Table: csvTable(t, accounts)}); err != nil || !rep.Committed {
+			t.Fatalf("accounts: %+v %v", rep, err)
+		}
+		opps := "external_id,name,account_external_id,owner_email,stage,amount\nO1,云杉项目,A1,li@example.com,qualification,50000\n"
+		if rep, err := svc.Import(admin(), importer.Request{Entity: importer.Opportunities, File: "o.csv", Table: csvTable(t, opps)}); err != nil || !rep.Committed {
+			t.Fatalf("opportunities: %+v %v", rep, err)
+		}
+		file := "编号,类型,主题,时间,负责人邮箱,客户编号,商机编号,结果,下一步,下一步时间\n" +
+			"X1,拜访,首次拜访,2026-05-06 14:30,li@example.com,A1,,了解需求,发方案,2026-05-10\n" +
+			"X2,call,电话跟进,2026-05-08,li@example.com,,O1,确认预算,,\n"
+		req := importer.Request{Entity: importer.Activities, File: "x.csv", Table: csvTable(t, file)}
+		rep, err := svc.Import(admin(), req)
+		if err != nil || !rep.Committed || rep.Created != 2 {
+			t.Fatalf("activities: %+v %v", rep, err)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM activities a JOIN people p ON p.id = a.owner_id WHERE p.email = 'li@example.com' AND a.account_id IS NOT NULL`); n != 2 {
+			t.Fatalf("%d activities of 李销售 with an account, want 2 (the opportunity's gives its account)", n)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM accounts WHERE external_id = 'A1' AND last_activity_at IS NOT NULL`); n != 1 {
+			t.Fatal("the imported activities did not count as a follow-up of the account")
+		}
+		again, err := svc.Import(admin(), req)
+		if err != nil || again.Skipped != 2 || again.Created != 0 || count(t, d, `SELECT COUNT(*) FROM activities`) != 2 {
+			t.Fatalf("re-import logged activities twice: %+v %v", again, err)
+		}
+		bad := "编号,类型,主题,时间,负责人邮箱\nX3,拍照,x,2026-05-06,li@example.com\nX4,call,y,明天,li@example.com\nX5,call,z,2026-05-06,\n"
+		rep, err = svc.Import(admin(), importer.Request{Entity: importer.Activities, File: "bad.csv", Table: csvTable(t, bad)})
+		if err != nil || rep.Committed || rep.Failed != 3 || rep.Results[0].Error.Field != "kind" || rep.Results[1].Error.Field != "at" ||
+			rep.Results[2].Error.Field != "owner_email" {
+			t.Fatalf("bad activities: %+v %v", rep, err)
+		}
+	})
+}
