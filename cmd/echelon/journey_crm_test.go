@@ -114,4 +114,14 @@ func TestJourney_RepWorksADealAndTheManagerSeesIt(t *testing.T) {
 	b.has("stage history", zh("crm.opportunity.stage_history"), "李销售")
 	b.shot("journey-crm-opportunity-manager-zh")
 
+	// The same board in English.
+	en := func(key string) string { return cat.T(i18n.English, key) }
+	b.submit(`button[name=lang][value=en]`, `document.documentElement.lang === "en"`)
+	b.open("/pipeline")
+	b.has("board in English", "Proposal", "云杉 CRM 项目", "120,000.00")
+	b.shot("journey-crm-pipeline-manager-en")
+	b.open("/accounts")
+	b.has("accounts in English", en("crm.entity.accounts"), "上海云杉科技有限公司")
+	b.shot("journey-crm-accounts-manager-en")
+
 }
