@@ -200,30 +200,8 @@ func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account
 	if f.Province != "" {
 		add("a.province = ?", f.Province)
 	}
-	pg := f.Page.clamp()
-	order := orderBy(accountSorts, f.Sort, "a.updated_at DESC")
-	var out []*Account
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+accountColumns+` WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY `+order+`, a.id DESC LIMIT ? OFFSET ?`, append(args, pg.Limit+1, pg.Offset)...)
-		if err != nil {
-			return fmt.Errorf("crm: find accounts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			a, err := scanAccount(rows)
-			if err != nil {
-				return fmt.Errorf("crm: scan account: %w", err)
-			}
-			out = append(out, a)
-		}
-		return rows.Err()
-	})
-	more := len(out) > pg.Limit
-	if more {
-		out = out[:pg.Limit]
-	}
-	return out, more, err
+	order := orderBy(accountSorts, f.Sort, "a.updated_at DESC") + ", a.id DESC"
+	return findPage(ctx, s, listQuery{"accounts", accountColumns, where, args, order}, f.Page, scanAccount)
 }
 
 // canSeeAccount: the record scope, or a pool account the actor may claim.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon"
@@ -108,18 +107,7 @@ func (s *Service) FindActivities(ctx context.Context, f ActivityFilter) ([]*Acti
 	if !f.To.IsZero() {
 		add("x.at < ?", f.To.UTC())
 	}
-	pg := f.Page.clamp()
-	var out []*Activity
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+activityColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY x.at DESC, x.id DESC LIMIT ? OFFSET ?`,
-			append(args, pg.Limit+1, pg.Offset)...)
-		if out, err = collect(rows, err, scanActivity); err != nil {
-			return fmt.Errorf("crm: find activities: %w", err)
-		}
-		return nil
-	})
-	out, more := page(out, pg)
-	return out, more, err
+	return findPage(ctx, s, listQuery{"activities", activityColumns, where, args, "x.at DESC, x.id DESC"}, f.Page, scanActivity)
 }
 
 func findVisibleActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Activity, error) {

@@ -111,18 +111,7 @@ func (s *Service) FindContacts(ctx context.Context, f ContactFilter) ([]*Contact
 		where = append(where, "c.account_id = ?")
 		args = append(args, f.AccountID)
 	}
-	pg := f.Page.clamp()
-	var out []*Contact
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+contactColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY c.name, c.id LIMIT ? OFFSET ?`,
-			append(args, pg.Limit+1, pg.Offset)...)
-		if out, err = collect(rows, err, scanContact); err != nil {
-			return fmt.Errorf("crm: find contacts: %w", err)
-		}
-		return nil
-	})
-	out, more := page(out, pg)
-	return out, more, err
+	return findPage(ctx, s, listQuery{"contacts", contactColumns, where, args, "c.name, c.id"}, f.Page, scanContact)
 }
 
 func findVisibleContact(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Contact, error) {

@@ -100,9 +100,6 @@ func (p Page) clamp() Page {
 	return p
 }
 
-// Date is a calendar date written YYYY-MM-DD; it is stored as midnight UTC.
-type Date = string
-
 // parseDate parses an optional YYYY-MM-DD date.
 func parseDate(field, s string) (*time.Time, error) {
 	s = strings.TrimSpace(s)
@@ -155,20 +152,11 @@ func staleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
 	if err != nil {
 		return err
 	}
-	at := c.At.In(zone()).Format("2006-01-02 15:04")
+	at := c.At.In(echelon.CompanyZone()).Format("2006-01-02 15:04")
 	if len(c.Fields) == 0 {
 		return echelon.Errorf(echelon.ECONFLICT, "record.changed_at", c.ActorName, at)
 	}
 	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, at, strings.Join(c.Fields, ", "))
-}
-
-// zone is the company's time zone (PRODUCT.md 2.11: Asia/Shanghai by default).
-func zone() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }
 
 // scanner is what database rows offer.
@@ -189,6 +177,36 @@ func collect[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// listQuery is one page of a scoped list: the columns with their FROM, the
+// conditions (joined by AND) with their arguments, and the order.
+type listQuery struct {
+	what    string // for errors: "accounts"
+	columns string
+	where   []string
+	args    []any
+	order   string
+}
+
+// findPage reads one page of a list, one row more than asked to tell
+// whether more follow (lists never count every row of a large table).
+func findPage[T any](ctx context.Context, s *Service, q listQuery, p Page, scan func(scanner) (T, error)) ([]T, bool, error) {
+	pg := p.clamp()
+	var out []T
+	err := s.db.View(ctx, func(tx *db.Tx) error {
+		rows, err := tx.Query(ctx, `SELECT `+q.columns+` WHERE `+strings.Join(q.where, " AND ")+` ORDER BY `+q.order+` LIMIT ? OFFSET ?`,
+			append(q.args, pg.Limit+1, pg.Offset)...)
+		if out, err = collect(rows, err, scan); err != nil {
+			return fmt.Errorf("crm: find %s: %w", q.what, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	out, more := page(out, pg)
+	return out, more, nil
 }
 
 // page trims a Limit+1 result to the page and reports whether more follow.

@@ -505,7 +505,7 @@ func importTime(field, v string) (*time.Time, error) {
 		return nil, nil
 	}
 	for _, layout := range []string{time.RFC3339, "2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02T15:04", time.DateOnly, "2006/01/02 15:04", "2006/01/02"} {
-		if t, err := time.ParseInLocation(layout, v, zone()); err == nil {
+		if t, err := time.ParseInLocation(layout, v, echelon.CompanyZone()); err == nil {
 			return &t, nil
 		}
 	}

@@ -122,18 +122,7 @@ func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]*Lead, bool, e
 		where = append(where, "l.status = ?")
 		args = append(args, f.Status)
 	}
-	pg := f.Page.clamp()
-	var out []*Lead
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+leadColumns+` WHERE `+strings.Join(where, " AND ")+` ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?`,
-			append(args, pg.Limit+1, pg.Offset)...)
-		if out, err = collect(rows, err, scanLead); err != nil {
-			return fmt.Errorf("crm: find leads: %w", err)
-		}
-		return nil
-	})
-	out, more := page(out, pg)
-	return out, more, err
+	return findPage(ctx, s, listQuery{"leads", leadColumns, where, args, "l.created_at DESC, l.id DESC"}, f.Page, scanLead)
 }
 
 func findVisibleLead(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Lead, error) {

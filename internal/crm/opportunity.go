@@ -161,19 +161,8 @@ func (s *Service) FindOpportunities(ctx context.Context, f OpportunityFilter) ([
 			add("COALESCE(o.closed_on, o.expected_close) "+b.op+" ?", *d)
 		}
 	}
-	pg := f.Page.clamp()
-	order := orderBy(opportunitySorts, f.Sort, "o.updated_at DESC")
-	var out []*Opportunity
-	err = s.db.View(ctx, func(tx *db.Tx) error {
-		rows, err := tx.Query(ctx, `SELECT `+opportunityColumns+` WHERE `+strings.Join(where, " AND ")+
-			` ORDER BY `+order+`, o.id DESC LIMIT ? OFFSET ?`, append(args, pg.Limit+1, pg.Offset)...)
-		if out, err = collect(rows, err, scanOpportunity); err != nil {
-			return fmt.Errorf("crm: find opportunities: %w", err)
-		}
-		return nil
-	})
-	out, more := page(out, pg)
-	return out, more, err
+	order := orderBy(opportunitySorts, f.Sort, "o.updated_at DESC") + ", o.id DESC"
+	return findPage(ctx, s, listQuery{"opportunities", opportunityColumns, where, args, order}, f.Page, scanOpportunity)
 }
 
 func findOpportunity(ctx context.Context, tx *db.Tx, id int64) (*Opportunity, error) {
@@ -386,7 +375,7 @@ func (s *Service) createOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 // today is the calendar date of now in the company's zone, as midnight UTC
 // (how dates are stored).
 func today(now time.Time) time.Time {
-	y, m, d := now.In(zone()).Date()
+	y, m, d := now.In(echelon.CompanyZone()).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 

@@ -54,15 +54,6 @@ func IsUniqueViolation(err error) bool {
 	return false
 }
 
-// ILike returns a case-insensitive LIKE operator for the dialect.
-// SQLite's LIKE is already case-insensitive for ASCII.
-func ILike(d Dialect) string {
-	if d == Postgres {
-		return "ILIKE"
-	}
-	return "LIKE"
-}
-
 // PlanEachQuery makes PostgreSQL plan every statement of the rest of the
 // transaction for its actual parameters. A bulk import runs the same
 // lookups thousands of times while the table grows under it; after a few

@@ -317,7 +317,7 @@ func auditFilter(r *http.Request) (audit.Filter, error) {
 	f.ActorID = int64(actorID)
 	for name, dst := range map[string]*time.Time{"from": &f.From, "to": &f.To} {
 		if v := q.Get(name); v != "" {
-			d, err := time.ParseInLocation(time.DateOnly, v, shanghai())
+			d, err := time.ParseInLocation(time.DateOnly, v, echelon.CompanyZone())
 			if err != nil {
 				return f, badRequest{echelon.FieldError(name, "date.invalid")}
 			}

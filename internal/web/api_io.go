@@ -133,7 +133,7 @@ func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s.%s", r.PathValue("entity"), time.Now().In(shanghai()).Format("20060102-1504"), format)
+	name := fmt.Sprintf("%s-%s.%s", r.PathValue("entity"), time.Now().In(echelon.CompanyZone()).Format("20060102-1504"), format)
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	if format == "xlsx" {
 		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

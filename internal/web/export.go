@@ -30,7 +30,7 @@ func exportTime(t *time.Time) string {
 	if t == nil || t.IsZero() {
 		return ""
 	}
-	return t.In(shanghai()).Format(time.RFC3339)
+	return t.In(echelon.CompanyZone()).Format(time.RFC3339)
 }
 
 func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, err error) {

@@ -18,7 +18,7 @@ const (
 func newActivityForm() *form {
 	f := newForm()
 	f.set("kind", "call")
-	f.set("at", time.Now().In(shanghai()).Format(localMinute))
+	f.set("at", time.Now().In(echelon.CompanyZone()).Format(localMinute))
 	return f
 }
 
@@ -29,12 +29,12 @@ func (s *Server) logActivity(r *http.Request, f *form, accountID, oppID int64) e
 		NextStep: f.Values.Get("next_step"), AccountID: accountID, OpportunityID: oppID}
 	var err error
 	if v := f.Val("at"); v != "" {
-		if in.At, err = time.ParseInLocation(localMinute, v, shanghai()); err != nil {
+		if in.At, err = time.ParseInLocation(localMinute, v, echelon.CompanyZone()); err != nil {
 			return echelon.FieldError("at", "date.invalid")
 		}
 	}
 	if v := f.Val("next_step_at"); v != "" {
-		d, err := time.ParseInLocation(localDay, v, shanghai())
+		d, err := time.ParseInLocation(localDay, v, echelon.CompanyZone())
 		if err != nil {
 			return echelon.FieldError("next_step_at", "date.invalid")
 		}
@@ -77,8 +77,8 @@ const returningWithinDays = 7
 
 // today is midnight of the current day in the company's zone.
 func today() time.Time {
-	now := time.Now().In(shanghai())
-	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, shanghai())
+	now := time.Now().In(echelon.CompanyZone())
+	return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, echelon.CompanyZone())
 }
 
 func (s *Server) myDayPage(w http.ResponseWriter, r *http.Request) error {

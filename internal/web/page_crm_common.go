@@ -103,12 +103,12 @@ func (p *page) StageName(st *crm.Stage) string {
 
 // Overdue reports whether a YYYY-MM-DD date lies before today in the company's zone.
 func (p *page) Overdue(day string) bool {
-	return day != "" && day < time.Now().In(shanghai()).Format(time.DateOnly)
+	return day != "" && day < time.Now().In(echelon.CompanyZone()).Format(time.DateOnly)
 }
 
 // PastDay reports whether t falls on a day before today in the company's zone.
 func (p *page) PastDay(t time.Time) bool {
-	return t.In(shanghai()).Format(time.DateOnly) < time.Now().In(shanghai()).Format(time.DateOnly)
+	return t.In(echelon.CompanyZone()).Format(time.DateOnly) < time.Now().In(echelon.CompanyZone()).Format(time.DateOnly)
 }
 
 // DaysLeft is the number of days from now until t, rounded up; 0 once t has passed.

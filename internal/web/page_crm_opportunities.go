@@ -446,7 +446,7 @@ func (s *Server) loadPipeline(r *http.Request) (*pipelineData, error) {
 		if err != nil || days <= 0 {
 			return nil, badRequest{echelon.FieldError("closed", "query.invalid_number", "closed")}
 		}
-		closedFrom = time.Now().In(shanghai()).AddDate(0, 0, -days).Format(localDay)
+		closedFrom = time.Now().In(echelon.CompanyZone()).AddDate(0, 0, -days).Format(localDay)
 	}
 	stages, err := s.CRM.FindStages(ctx)
 	if err != nil {

@@ -84,7 +84,7 @@ func (p *page) Date(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(shanghai())
+	t = t.In(echelon.CompanyZone())
 	if p.Lang == i18n.Chinese {
 		return t.Format("2006年1月2日")
 	}
@@ -96,7 +96,7 @@ func (p *page) DateTime(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	t = t.In(shanghai())
+	t = t.In(echelon.CompanyZone())
 	if p.Lang == i18n.Chinese {
 		return t.Format("2006-01-02 15:04")
 	}
@@ -115,15 +115,6 @@ func (p *page) Can(roles ...string) bool {
 		}
 	}
 	return false
-}
-
-// shanghai is the company's default time zone (PRODUCT.md 2.11).
-func shanghai() *time.Location {
-	loc, err := time.LoadLocation("Asia/Shanghai")
-	if err != nil {
-		return time.FixedZone("CST", 8*3600)
-	}
-	return loc
 }
 
 // render executes a page template into a buffer first, so a template error
