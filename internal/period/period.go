@@ -36,9 +36,6 @@ func (m Month) Add(n int) Month {
 // String is "2026-05".
 func (m Month) String() string { return fmt.Sprintf("%04d-%02d", m.Year(), int(m.Calendar())) }
 
-// Valid reports whether m names a real month.
-func (m Month) Valid() bool { return m.Year() >= 1900 && m.Year() <= 9999 && m.Calendar() >= 1 && m.Calendar() <= 12 }
-
 // Kind is the granularity of a period.
 type Kind string
 
