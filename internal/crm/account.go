@@ -170,6 +170,18 @@ func poolScope(a *echelon.Actor) (string, []any) {
 	return "a.owner_id IS NULL AND ? LIKE u.path || '%'", []any{a.UnitPath}
 }
 
+// accountSearch is the condition of a search for q: the name as typed, or
+// its key (NameKey), which ignores punctuation and legal suffixes. A query
+// of punctuation alone has an empty key, which would match every account:
+// then only the name counts.
+func accountSearch(q string) (string, []any) {
+	key := NameKey(q)
+	if key == "" {
+		return db.ContainsAny("a.name"), []any{db.ContainsPattern(q)}
+	}
+	return db.ContainsAny("a.name", "a.name_key"), []any{db.ContainsPattern(q), db.ContainsPattern(key)}
+}
+
 // FindAccounts lists accounts in the actor's scope (or the pool) and whether more follow.
 func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account, bool, error) {
 	act, err := actor(ctx)
@@ -183,7 +195,8 @@ func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account
 	where := []string{cond, "a.merged_into_id IS NULL"}
 	add := func(c string, v ...any) { where = append(where, c); args = append(args, v...) }
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("(a.name LIKE ? OR a.name_key LIKE ?)", "%"+q+"%", "%"+NameKey(q)+"%")
+		search, v := accountSearch(q)
+		add(search, v...)
 	}
 	if f.OwnerID != 0 {
 		add("a.owner_id = ?", f.OwnerID)

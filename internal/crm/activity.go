@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/echelonhq/echelon"
@@ -172,7 +173,7 @@ func (s *Service) CreateActivity(ctx context.Context, in ActivityInput) (*Activi
 		return nil, err
 	}
 	if act.Role != echelon.RoleRep && !act.Role.IsManager() {
-		return nil, forbidden()
+		return nil, echelon.Errorf(echelon.EFORBIDDEN, "activity.sellers_only")
 	}
 	var out *Activity
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
@@ -228,7 +229,32 @@ func touchAccount(ctx context.Context, tx *db.Tx, accountID int64, at, now time.
 	return nil
 }
 
-// UpdateActivity changes an activity the actor may edit; the version must match.
+// refreshLastActivity works out again the last follow-up of each account
+// from its activities that have happened by now: after an activity moved
+// to another account or in time, the old value may be too late. Each row
+// is locked by a statement of its own first, so that on PostgreSQL the
+// recount, which reads a fresh snapshot, includes the activities of every
+// transaction that touched the account before; ascending ids keep two
+// moves in opposite directions from deadlocking.
+func refreshLastActivity(ctx context.Context, tx *db.Tx, now time.Time, accountIDs ...int64) error {
+	for _, id := range slices.Compact(slices.Sorted(slices.Values(accountIDs))) {
+		if id == 0 {
+			continue
+		}
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET last_activity_at = last_activity_at WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("crm: lock account %d: %w", id, err)
+		}
+		if _, err := tx.Exec(ctx, `UPDATE accounts SET last_activity_at = (SELECT MAX(at) FROM activities WHERE account_id = ? AND at <= ?)
+			WHERE id = ?`, id, now, id); err != nil {
+			return fmt.Errorf("crm: refresh last activity of account %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// UpdateActivity changes an activity the actor may edit; the version must
+// match. The last follow-up of the account it leaves and of the account it
+// joins are both worked out again.
 func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput) (*Activity, error) {
 	act, err := actor(ctx)
 	if err != nil {
@@ -254,7 +280,7 @@ func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput
 		if n, _ := res.RowsAffected(); n == 0 {
 			return staleError(ctx, tx, "activity", id)
 		}
-		if err := touchAccount(ctx, tx, in.AccountID, in.At, now); err != nil {
+		if err := refreshLastActivity(ctx, tx, now, before.AccountID, in.AccountID); err != nil {
 			return err
 		}
 		if out, err = findVisibleActivity(ctx, tx, act, id); err != nil {

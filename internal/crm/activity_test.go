@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -75,7 +76,8 @@ func TestService_CreateActivity(t *testing.T) {
 			{"ErrOtherRegionsManager", f.westMgr, crm.ActivityInput{AccountID: acct.ID}, echelon.EINVALID, "account.not_found"},
 			{"ErrUnknownKind", f.eastRep, crm.ActivityInput{Kind: "fax", AccountID: acct.ID}, echelon.EINVALID, "activity.kind_invalid"},
 			{"ErrSubjectRequired", f.eastRep, crm.ActivityInput{Subject: " ", AccountID: acct.ID}, echelon.EINVALID, "field.required"},
-			{"ErrMarketingMayNotLog", f.marketing, crm.ActivityInput{}, echelon.EFORBIDDEN, "perm.forbidden"},
+			{"ErrMarketingMayNotLog", f.marketing, crm.ActivityInput{}, echelon.EFORBIDDEN, "activity.sellers_only"},
+			{"ErrAdminSellsNothing", f.admin, crm.ActivityInput{AccountID: acct.ID}, echelon.EFORBIDDEN, "activity.sellers_only"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
 				in := tc.in
@@ -92,6 +94,13 @@ func TestService_CreateActivity(t *testing.T) {
 				f.unchanged(t, before)
 			})
 		}
+
+		t.Run("ErrTheProgramItselfSellsNothing", func(t *testing.T) {
+			before := f.rows(t)
+			_, err := f.crm.CreateActivity(system(), crm.ActivityInput{Kind: "note", Subject: "System note", At: f.clock.Now(), AccountID: acct.ID})
+			wantErr(t, err, echelon.EFORBIDDEN, "activity.sellers_only")
+			f.unchanged(t, before)
+		})
 	})
 }
 
@@ -170,6 +179,114 @@ func TestService_FindActivities(t *testing.T) {
 				t.Errorf("stale error names %v, want %s", e.Args[0], f.eastRep.Name)
 			}
 			f.unchanged(t, before)
+		})
+	})
+}
+
+func TestService_UpdateActivity_LastFollowUp(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		alpha := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Alpha Customer"})
+		beta := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Beta Customer"})
+		now := f.clock.Now()
+		early := f.mustActivity(t, f.eastRep, crm.ActivityInput{Subject: "Early call", AccountID: alpha.ID, At: now.Add(-days(2))})
+		late := f.mustActivity(t, f.eastRep, crm.ActivityInput{Subject: "Late call", AccountID: alpha.ID, At: now.Add(-time.Hour)})
+		betaCall := f.mustActivity(t, f.eastRep, crm.ActivityInput{Subject: "Beta call", AccountID: beta.ID, At: now.Add(-days(3))})
+
+		// move files x under an account at a time, as its owner.
+		move := func(t *testing.T, x *crm.Activity, a *crm.Account, at time.Time) *crm.Activity {
+			t.Helper()
+			got, err := f.crm.UpdateActivity(as(f.eastRep), x.ID, crm.ActivityInput{Kind: x.Kind, Subject: x.Subject, At: at,
+				AccountID: a.ID, Version: x.Version})
+			if err != nil {
+				t.Fatalf("move %q to %q at %v: %v", x.Subject, a.Name, at, err)
+			}
+			return got
+		}
+		// wantLast checks an account's last follow-up; nil means none.
+		wantLast := func(t *testing.T, a *crm.Account, want *time.Time) {
+			t.Helper()
+			got := f.account(t, a.ID).LastActivityAt
+			if (got == nil) != (want == nil) || got != nil && !got.Equal(*want) {
+				t.Errorf("%q: last activity %v, want %v", a.Name, got, want)
+			}
+		}
+
+		t.Run("MovingAnActivityRecountsTheAccountItLeavesAndTheOneItJoins", func(t *testing.T) {
+			late = move(t, late, beta, late.At)
+			wantLast(t, alpha, &early.At)
+			wantLast(t, beta, &late.At)
+		})
+
+		t.Run("MovingItBackInTimeRecountsItsAccount", func(t *testing.T) {
+			late = move(t, late, beta, now.Add(-days(5)))
+			wantLast(t, beta, &betaCall.At)
+		})
+
+		t.Run("AnActivityMovedIntoTheFutureNoLongerCounts", func(t *testing.T) {
+			early = move(t, early, alpha, now.Add(days(2)))
+			wantLast(t, alpha, nil)
+		})
+
+		t.Run("APlannedActivityCountsOnceItHappened", func(t *testing.T) {
+			f.clock.advance(days(3))
+			early = move(t, early, alpha, early.At)
+			wantLast(t, alpha, &early.At)
+		})
+
+		t.Run("SimultaneousMovesAndNewCallsLeaveEveryAccountRight", func(t *testing.T) {
+			pine := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Pine Customer"})
+			quay := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Quay Customer"})
+			accounts := []*crm.Account{pine, quay}
+			now := f.clock.Now()
+			var calls []*crm.Activity
+			for i := range 8 {
+				calls = append(calls, f.mustActivity(t, f.eastRep, crm.ActivityInput{Subject: fmt.Sprintf("Call %d", i),
+					AccountID: accounts[i%2].ID, At: now.Add(-time.Duration(i+1) * time.Hour)}))
+			}
+			// Every call moves to the other account while new calls are logged on both.
+			errs := make([]error, 2*len(calls))
+			atOnce(len(errs), func(i int) {
+				if i < len(calls) {
+					x := calls[i]
+					_, errs[i] = f.crm.UpdateActivity(as(f.eastRep), x.ID, crm.ActivityInput{Kind: x.Kind, Subject: x.Subject, At: x.At,
+						AccountID: accounts[(i+1)%2].ID, Version: x.Version})
+					return
+				}
+				_, errs[i] = f.crm.CreateActivity(as(f.eastRep), crm.ActivityInput{Kind: "call", Subject: fmt.Sprintf("New call %d", i),
+					AccountID: accounts[i%2].ID, At: now.Add(-time.Duration(i) * time.Minute)})
+			})
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("writer %d: %v", i, err)
+				}
+			}
+			for _, a := range accounts {
+				xs, _, err := f.crm.FindActivities(system(), crm.ActivityFilter{AccountID: a.ID, Page: crm.Page{Limit: 1}})
+				if err != nil || len(xs) != 1 {
+					t.Fatalf("latest activity of %q: %v %v", a.Name, xs, err)
+				}
+				wantLast(t, a, &xs[0].At)
+			}
+		})
+
+		t.Run("AnActivityFiledUnderTheWrongAccountNoLongerKeepsItFromThePool", func(t *testing.T) {
+			// The company rule returns an account after 30 days without an activity.
+			wrong := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Wrong Customer"})
+			right := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Right Customer"})
+			f.clock.advance(days(25))
+			x := f.mustActivity(t, f.eastRep, crm.ActivityInput{Subject: "Visit", Kind: "visit", AccountID: wrong.ID})
+			move(t, x, right, x.At)
+			f.clock.advance(days(6))
+			if _, err := f.crm.ReturnStaleAccounts(t.Context()); err != nil {
+				t.Fatalf("return stale accounts: %v", err)
+			}
+			if !f.account(t, wrong.ID).InPool() {
+				t.Errorf("%q, followed up only by the moved visit 31 days after it was created, is still owned", wrong.Name)
+			}
+			if f.account(t, right.ID).InPool() {
+				t.Errorf("%q, visited 6 days ago, went back to the pool", right.Name)
+			}
 		})
 	})
 }

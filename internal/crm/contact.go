@@ -104,8 +104,8 @@ func (s *Service) FindContacts(ctx context.Context, f ContactFilter) ([]*Contact
 	cond, args := org.RecordScope(act, "a.owner_id", "a.org_unit_id")
 	where := []string{cond, "a.merged_into_id IS NULL"}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(c.name LIKE ? OR c.email LIKE ? OR c.mobile LIKE ?)")
-		args = append(args, "%"+q+"%", "%"+strings.ToLower(q)+"%", "%"+q+"%")
+		where = append(where, db.ContainsAny("c.name", "c.email", "c.mobile"))
+		args = append(args, db.ContainsPattern(q), db.ContainsPattern(strings.ToLower(q)), db.ContainsPattern(q))
 	}
 	if f.AccountID != 0 {
 		where = append(where, "c.account_id = ?")

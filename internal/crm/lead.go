@@ -115,8 +115,8 @@ func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]*Lead, bool, e
 	cond, args := org.RecordScope(act, "l.owner_id", "l.org_unit_id")
 	where := []string{cond}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		where = append(where, "(l.company LIKE ? OR l.contact_name LIKE ?)")
-		args = append(args, "%"+q+"%", "%"+q+"%")
+		where = append(where, db.ContainsAny("l.company", "l.contact_name"))
+		args = append(args, db.ContainsPattern(q), db.ContainsPattern(q))
 	}
 	if f.Status != "" {
 		where = append(where, "l.status = ?")

@@ -135,7 +135,7 @@ func (s *Service) FindOpportunities(ctx context.Context, f OpportunityFilter) ([
 	where := []string{cond}
 	add := func(c string, v ...any) { where = append(where, c); args = append(args, v...) }
 	if q := strings.TrimSpace(f.Query); q != "" {
-		add("(o.name LIKE ? OR a.name LIKE ?)", "%"+q+"%", "%"+q+"%")
+		add(db.ContainsAny("o.name", "a.name"), db.ContainsPattern(q), db.ContainsPattern(q))
 	}
 	if f.OwnerID != 0 {
 		add("o.owner_id = ?", f.OwnerID)
@@ -214,6 +214,7 @@ type oppState struct {
 	expected, closed, engaged  *time.Time
 	lostReason                 string
 	lines                      []*LineItem
+	stored                     []*LineItem // the lines saved before; they may keep a product no longer sold
 }
 
 // resolve validates s against the database: stage, account, owner, lines, dates.
@@ -237,20 +238,9 @@ func (st *oppState) resolve(ctx context.Context, tx *db.Tx, act *echelon.Actor, 
 	if st.currency, err = currency(st.currency); err != nil {
 		return err
 	}
-	var total int64
-	for i, l := range st.lines {
-		if l.Quantity <= 0 || l.Quantity > 1_000_000 {
-			return echelon.FieldError(fmt.Sprintf("lines[%d].quantity", i), "line.quantity_invalid")
-		}
-		if l.UnitPrice < 0 || l.UnitPrice > echelon.MaxAmount/l.Quantity {
-			return echelon.FieldError(fmt.Sprintf("lines[%d].unit_price", i), "amount.invalid")
-		}
-		p, err := findProduct(ctx, tx, l.ProductID)
-		if err != nil {
-			return echelon.FieldError(fmt.Sprintf("lines[%d].product_id", i), "product.not_found")
-		}
-		l.ProductName = p.Name
-		total += l.Quantity * l.UnitPrice
+	total, err := st.priceLines(ctx, tx)
+	if err != nil {
+		return err
 	}
 	if st.amount == 0 {
 		st.amount = total
@@ -302,6 +292,46 @@ func (st *oppState) resolve(ctx context.Context, tx *db.Tx, act *echelon.Actor, 
 		st.unitID = o.unitID
 	}
 	return nil
+}
+
+// lineKey is what a line sells, how many and at what price.
+type lineKey struct{ product, quantity, price int64 }
+
+// priceLines checks the lines and returns their total. A product that is
+// no longer sold is refused on a new or changed line; a line saved before
+// may stay as it is, so an old deal can still be edited.
+func (st *oppState) priceLines(ctx context.Context, tx *db.Tx) (int64, error) {
+	kept := map[lineKey]int{}
+	for _, l := range st.stored {
+		kept[lineKey{l.ProductID, l.Quantity, l.UnitPrice}]++
+	}
+	var total int64
+	for i, l := range st.lines {
+		field := fmt.Sprintf("lines[%d].", i)
+		if l.Quantity <= 0 || l.Quantity > 1_000_000 {
+			return 0, echelon.FieldError(field+"quantity", "line.quantity_invalid")
+		}
+		if l.UnitPrice < 0 || l.UnitPrice > echelon.MaxAmount/l.Quantity {
+			return 0, echelon.FieldError(field+"unit_price", "amount.invalid")
+		}
+		p, err := findProduct(ctx, tx, l.ProductID)
+		if echelon.ErrorCode(err) == echelon.ENOTFOUND {
+			return 0, echelon.FieldError(field+"product_id", "product.not_found")
+		}
+		if err != nil {
+			return 0, err
+		}
+		k := lineKey{l.ProductID, l.Quantity, l.UnitPrice}
+		switch {
+		case kept[k] > 0:
+			kept[k]--
+		case !p.Active:
+			return 0, echelon.FieldError(field+"product_id", "product.inactive", p.Name)
+		}
+		l.ProductName = p.Name
+		total += l.Quantity * l.UnitPrice
+	}
+	return total, nil
 }
 
 // CreateOpportunity adds an opportunity and its first stage-history row.
@@ -493,7 +523,7 @@ func (st *oppState) same(o *Opportunity) bool {
 // stateOf turns a stored opportunity back into its editable state.
 func stateOf(ctx context.Context, tx *db.Tx, o *Opportunity) (*oppState, error) {
 	st := &oppState{name: o.Name, accountID: o.AccountID, ownerID: o.OwnerID, amount: o.Amount, currency: o.Currency,
-		probability: o.Probability, lostReason: o.LostReason, lines: o.Lines}
+		probability: o.Probability, lostReason: o.LostReason, lines: o.Lines, stored: o.Lines}
 	var err error
 	if st.stage, err = findStage(ctx, tx, o.StageID); err != nil {
 		return nil, err

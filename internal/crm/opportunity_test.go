@@ -1,6 +1,7 @@
 package crm_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -338,6 +339,167 @@ func TestService_UpdateOpportunity(t *testing.T) {
 			_, err = f.crm.UpdateOpportunity(as(f.eastRep), o.ID, crm.OpportunityUpdate{
 				Lines: &[]*crm.LineItem{{ProductID: p.ID + 100, Quantity: 1, UnitPrice: 1}}, Version: o.Version})
 			wantErr(t, err, echelon.EINVALID, "product.not_found")
+			f.unchanged(t, before)
+		})
+	})
+}
+
+func TestService_UpdateOpportunity_RetiredProduct(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		acct := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Zhao Customer"})
+		product := func(code, name string) *crm.Product {
+			p, err := f.crm.CreateProduct(as(f.admin), crm.ProductInput{Code: code, Name: name, ListPrice: 10_000_00})
+			if err != nil {
+				t.Fatalf("create product %s: %v", code, err)
+			}
+			return p
+		}
+		erp, legacy := product("ERP-STD", "ERP Standard"), product("LEG-1", "Legacy Suite")
+		line := func(p *crm.Product, qty int64) *crm.LineItem {
+			return &crm.LineItem{ProductID: p.ID, Quantity: qty, UnitPrice: 10_000_00}
+		}
+		old := f.mustOpportunity(t, f.eastRep, crm.OpportunityInput{Name: "Old deal", AccountID: acct.ID,
+			Lines: []*crm.LineItem{line(legacy, 2), line(erp, 1)}})
+		if _, err := f.crm.UpdateProduct(as(f.admin), legacy.ID, crm.ProductInput{Code: legacy.Code, Name: legacy.Name,
+			ListPrice: legacy.ListPrice, Active: ptr(false), Version: legacy.Version}); err != nil {
+			t.Fatalf("retire the product: %v", err)
+		}
+
+		t.Run("AnOldDealKeepsShowingItsRetiredLine", func(t *testing.T) {
+			got, err := f.crm.FindOpportunityByID(as(f.eastRep), old.ID)
+			if err != nil || len(got.Lines) != 2 || got.Lines[0].ProductName != "Legacy Suite" {
+				t.Fatalf("old deal %+v %v", got, err)
+			}
+		})
+
+		t.Run("SavingAnOldDealWithoutTouchingItsLinesWorks", func(t *testing.T) {
+			got, err := f.crm.UpdateOpportunity(as(f.eastRep), old.ID, crm.OpportunityUpdate{Name: ptr("Old deal (renewal)"),
+				StageID: ptr(f.stages["qualification"]), Version: old.Version})
+			if err != nil {
+				t.Fatalf("save the old deal: %v", err)
+			}
+			if got.Version != old.Version+1 || len(got.Lines) != 2 || got.Amount != 30_000_00 {
+				t.Errorf("after the save: version %d lines %+v amount %d", got.Version, got.Lines, got.Amount)
+			}
+			old = got
+		})
+
+		t.Run("TheFormMaySendTheRetiredLineBackUnchanged", func(t *testing.T) {
+			// The retired line comes back second, and the other line changes.
+			got, err := f.crm.UpdateOpportunity(as(f.eastRep), old.ID, crm.OpportunityUpdate{
+				Lines: &[]*crm.LineItem{line(erp, 3), line(legacy, 2)}, Amount: ptr(int64(0)), Version: old.Version})
+			if err != nil {
+				t.Fatalf("save with the lines sent back: %v", err)
+			}
+			if len(got.Lines) != 2 || got.Lines[1].ProductID != legacy.ID || got.Amount != 50_000_00 {
+				t.Errorf("after the save: lines %+v amount %d", got.Lines, got.Amount)
+			}
+			old = got
+		})
+
+		for _, tc := range []struct {
+			name  string
+			lines []*crm.LineItem
+			field string
+		}{
+			{"ErrMoreOfTheRetiredProduct", []*crm.LineItem{line(erp, 3), line(legacy, 5)}, "lines[1].product_id"},
+			{"ErrASecondLineOfTheRetiredProduct", []*crm.LineItem{line(legacy, 2), line(erp, 3), line(legacy, 2)}, "lines[2].product_id"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				before := f.rows(t)
+				_, err := f.crm.UpdateOpportunity(as(f.eastRep), old.ID, crm.OpportunityUpdate{Lines: &tc.lines, Version: old.Version})
+				e := wantErr(t, err, echelon.EINVALID, "product.inactive")
+				wantArgs(t, e, "Legacy Suite")
+				if e.Field != tc.field {
+					t.Errorf("error names field %q, want %q", e.Field, tc.field)
+				}
+				f.unchanged(t, before)
+			})
+		}
+
+		t.Run("ErrANewDealWithTheRetiredProduct", func(t *testing.T) {
+			before := f.rows(t)
+			_, err := f.crm.CreateOpportunity(as(f.eastRep), crm.OpportunityInput{Name: "New deal", AccountID: acct.ID,
+				StageID: f.stages["prospecting"], Lines: []*crm.LineItem{line(erp, 1), line(legacy, 1)}})
+			if e := wantErr(t, err, echelon.EINVALID, "product.inactive"); e.Field != "lines[1].product_id" {
+				t.Errorf("error names field %q", e.Field)
+			}
+			f.unchanged(t, before)
+		})
+
+		t.Run("ErrAddingTheRetiredProductToAnotherDeal", func(t *testing.T) {
+			o := f.mustOpportunity(t, f.eastRep, crm.OpportunityInput{Name: "Current deal", AccountID: acct.ID, Lines: []*crm.LineItem{line(erp, 1)}})
+			before := f.rows(t)
+			_, err := f.crm.UpdateOpportunity(as(f.eastMgr), o.ID, crm.OpportunityUpdate{
+				Lines: &[]*crm.LineItem{line(erp, 1), line(legacy, 2)}, Version: o.Version})
+			wantArgs(t, wantErr(t, err, echelon.EINVALID, "product.inactive"), "Legacy Suite")
+			f.unchanged(t, before)
+		})
+
+		t.Run("RemovingTheRetiredLineWorks", func(t *testing.T) {
+			got, err := f.crm.UpdateOpportunity(as(f.eastRep), old.ID, crm.OpportunityUpdate{
+				Lines: &[]*crm.LineItem{line(erp, 3)}, Version: old.Version})
+			if err != nil || len(got.Lines) != 1 || got.Lines[0].ProductID != erp.ID {
+				t.Fatalf("remove the retired line: %+v %v", got, err)
+			}
+		})
+	})
+}
+
+func TestService_ImportOpportunitiesInTx_RetiredProduct(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		legacy, err := f.crm.CreateProduct(as(f.admin), crm.ProductInput{Code: "LEG-1", Name: "Legacy Suite", ListPrice: 10_000_00})
+		if err != nil {
+			t.Fatalf("create product: %v", err)
+		}
+		row := func(ext string) echelon.Row {
+			return echelon.Row{Line: 2, Cells: map[string]string{"external_id": ext, "name": "Deal " + ext, "stage": "prospecting",
+				"amount": "20000.00", "product": "Legacy Suite", "quantity": "2"}}
+		}
+		// importRow imports one row as the rep; a failed row rolls back like the importer does.
+		importRow := func(t *testing.T, r echelon.Row) *echelon.RowResult {
+			t.Helper()
+			var res []*echelon.RowResult
+			err := f.d.Tx(context.Background(), func(tx *db.Tx) error {
+				var err error
+				if res, err = f.crm.ImportOpportunitiesInTx(as(f.eastRep), tx, []echelon.Row{r}); err != nil {
+					return err
+				}
+				if res[0].Error != nil {
+					return res[0].Error
+				}
+				return nil
+			})
+			if len(res) != 1 || (err != nil && res[0].Error == nil) {
+				t.Fatalf("import %v: %v %v", r.Cells, res, err)
+			}
+			return res[0]
+		}
+		if res := importRow(t, row("OPP-1")); res.Action != echelon.RowCreated {
+			t.Fatalf("first import: %+v", res)
+		}
+		if _, err := f.crm.UpdateProduct(as(f.admin), legacy.ID, crm.ProductInput{Code: legacy.Code, Name: legacy.Name,
+			ListPrice: legacy.ListPrice, Active: ptr(false), Version: legacy.Version}); err != nil {
+			t.Fatalf("retire the product: %v", err)
+		}
+
+		t.Run("ReimportingTheSameDealSkipsIt", func(t *testing.T) {
+			before := f.rows(t)
+			if res := importRow(t, row("OPP-1")); res.Action != echelon.RowSkipped || res.Error != nil {
+				t.Errorf("re-import: %+v %v", res, res.Error)
+			}
+			f.unchanged(t, before)
+		})
+
+		t.Run("ErrANewDealWithTheRetiredProduct", func(t *testing.T) {
+			before := f.rows(t)
+			res := importRow(t, row("OPP-2"))
+			if res.Action != echelon.RowFailed {
+				t.Fatalf("import of a new deal: %+v", res)
+			}
+			wantArgs(t, wantErr(t, res.Error, echelon.EINVALID, "product.inactive"), "Legacy Suite")
 			f.unchanged(t, before)
 		})
 	})

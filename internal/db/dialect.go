@@ -69,3 +69,33 @@ func (t *Tx) PlanEachQuery(ctx context.Context) error {
 	}
 	return nil
 }
+
+// ContainsPattern returns a LIKE pattern matching the values that contain
+// s as typed: a % or _ in s matches only itself, not any text or any one
+// character. Compare with it only in a condition from ContainsAny, which
+// names the escape character (SQLite has no default one).
+func ContainsPattern(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 4)
+	b.WriteByte('%')
+	for _, r := range s {
+		if r == '%' || r == '_' || r == '\\' {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('%')
+	return b.String()
+}
+
+// ContainsAny returns a condition true when any of columns matches its
+// pattern from ContainsPattern, with one placeholder per column in order:
+// "(a LIKE ? ESCAPE '\' OR b LIKE ? ESCAPE '\')". The ESCAPE clause means
+// the same on SQLite and PostgreSQL.
+func ContainsAny(columns ...string) string {
+	conds := make([]string, len(columns))
+	for i, c := range columns {
+		conds[i] = c + ` LIKE ? ESCAPE '\'`
+	}
+	return "(" + strings.Join(conds, " OR ") + ")"
+}

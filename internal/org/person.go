@@ -109,8 +109,8 @@ func (s *Service) FindPeople(ctx context.Context, f PersonFilter) ([]*Person, in
 	cond, args := personScope(a)
 	where := []string{cond}
 	if q := strings.TrimSpace(f.Query); q != "" {
-		like := "%" + strings.ToLower(q) + "%"
-		where = append(where, "(LOWER(p.name) LIKE ? OR p.email LIKE ? OR p.phone LIKE ?)")
+		like := db.ContainsPattern(strings.ToLower(q))
+		where = append(where, db.ContainsAny("LOWER(p.name)", "p.email", "p.phone"))
 		args = append(args, like, like, like)
 	}
 	if f.UnitID != 0 {

@@ -3,6 +3,7 @@ package org_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
@@ -357,6 +358,40 @@ func TestService_FindPeople_Filter(t *testing.T) {
 				}
 				if got := personNames(ps); strings.Join(got, ",") != strings.Join(tt.want, ",") || total != tt.total {
 					t.Errorf("got %v (total %d), want %v (total %d)", got, total, tt.want, tt.total)
+				}
+			})
+		}
+	})
+}
+
+// The search takes % and _ as the characters typed, not as LIKE wildcards.
+func TestService_FindPeople_QueryIsLiteral(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		c := newCompany(t, d)
+		for i, name := range []string{"Sales 50%", "Sales 500", "Li_Wei", "LiXWei"} {
+			in := org.PersonInput{Email: fmt.Sprintf("literal%d@example.com", i), Name: name, Role: echelon.RoleMarketing, UnitID: c.root.ID}
+			if _, err := c.org.CreatePerson(as(c.admin), in); err != nil {
+				t.Fatalf("create %s: %v", name, err)
+			}
+		}
+		for _, tt := range []struct {
+			q    string
+			want []string
+		}{
+			{"50%", []string{"Sales 50%"}},
+			{"%", []string{"Sales 50%"}},
+			{"li_w", []string{"Li_Wei"}},
+			{"_", []string{"Li_Wei"}},
+			{`\`, []string{}},
+			{"sales 50", []string{"Sales 50%", "Sales 500"}},
+		} {
+			t.Run(tt.q, func(t *testing.T) {
+				ps, total, err := c.org.FindPeople(as(c.admin), org.PersonFilter{Query: tt.q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := personNames(ps); strings.Join(got, ",") != strings.Join(tt.want, ",") || total != len(tt.want) {
+					t.Errorf("got %v (total %d), want %v", got, total, tt.want)
 				}
 			})
 		}
