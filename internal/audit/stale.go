@@ -12,7 +12,8 @@ import (
 
 // StaleError is the 409 for a save based on an old version of a record:
 // it names who changed the record last, when, and which fields, from the
-// audit log.
+// audit log (in the company's zone). A record changed only by a migration
+// has no entry: then the plain "changed since you opened it".
 func StaleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
 	c, err := LastChange(ctx, tx, entity, id)
 	if errors.Is(err, sql.ErrNoRows) {

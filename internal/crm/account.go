@@ -502,7 +502,7 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 		return nil, forbidden() // a pool account is claimed before it is edited
 	}
 	if up.Version != before.Version {
-		return nil, staleError(ctx, tx, "account", id)
+		return nil, audit.StaleError(ctx, tx, "account", id)
 	}
 	in := before.input()
 	for _, p := range []struct {
@@ -537,7 +537,7 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 		return nil, fmt.Errorf("crm: update account: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, staleError(ctx, tx, "account", id)
+		return nil, audit.StaleError(ctx, tx, "account", id)
 	}
 	out, err := findAccount(ctx, tx, id)
 	if err != nil {

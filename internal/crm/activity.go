@@ -12,6 +12,7 @@ import (
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // Activity kinds.
@@ -195,6 +196,10 @@ func (s *Service) logActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor
 		return nil, err
 	}
 	now := s.now()
+	moved, err := totals.Track(ctx, tx, totals.Refs{})
+	if err != nil {
+		return nil, err
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO activities (kind, subject, at, owner_id, org_unit_id, account_id, contact_id, opportunity_id,
 		outcome, next_step, next_step_at, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		in.Kind, in.Subject, in.At.UTC(), o.id, o.unitID, nullID(in.AccountID), nullID(in.ContactID), nullID(in.OpportunityID),
@@ -204,6 +209,9 @@ func (s *Service) logActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor
 	}
 	if err != nil {
 		return nil, fmt.Errorf("crm: insert activity: %w", err)
+	}
+	if err := moved.Apply(ctx, tx, totals.Refs{Activities: []int64{id}}); err != nil {
+		return nil, err
 	}
 	if err := touchAccount(ctx, tx, in.AccountID, in.At, now); err != nil {
 		return nil, err
@@ -270,6 +278,10 @@ func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput
 			return err
 		}
 		now := s.now()
+		moved, err := totals.Track(ctx, tx, totals.Refs{Activities: []int64{id}})
+		if err != nil {
+			return err
+		}
 		res, err := tx.Exec(ctx, `UPDATE activities SET kind = ?, subject = ?, at = ?, account_id = ?, contact_id = ?, opportunity_id = ?,
 			outcome = ?, next_step = ?, next_step_at = ?, version = version + 1, updated_at = ? WHERE id = ? AND version = ?`,
 			in.Kind, in.Subject, in.At.UTC(), nullID(in.AccountID), nullID(in.ContactID), nullID(in.OpportunityID),
@@ -278,7 +290,10 @@ func (s *Service) UpdateActivity(ctx context.Context, id int64, in ActivityInput
 			return fmt.Errorf("crm: update activity: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return staleError(ctx, tx, "activity", id)
+			return audit.StaleError(ctx, tx, "activity", id)
+		}
+		if err := moved.Apply(ctx, tx, totals.Refs{}); err != nil {
+			return err
 		}
 		if err := refreshLastActivity(ctx, tx, now, before.AccountID, in.AccountID); err != nil {
 			return err

@@ -216,7 +216,7 @@ func (s *Service) updateContact(ctx context.Context, tx *db.Tx, act *echelon.Act
 		return nil, fmt.Errorf("crm: update contact: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, staleError(ctx, tx, "contact", before.ID)
+		return nil, audit.StaleError(ctx, tx, "contact", before.ID)
 	}
 	out, err := findVisibleContact(ctx, tx, act, before.ID)
 	if err != nil {

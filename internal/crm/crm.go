@@ -8,14 +8,12 @@ package crm
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/echelonhq/echelon"
-	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
 )
 
@@ -140,24 +138,6 @@ func serialize(ctx context.Context, tx *db.Tx, kind int32, id int64) error {
 	return nil
 }
 
-// staleError tells the second of two editors that the record changed since
-// they loaded it: who changed it, when (in the company's zone), and which
-// fields. A record changed only by a migration has no audit entry: then
-// the plain "changed since you opened it" answer.
-func staleError(ctx context.Context, tx *db.Tx, entity string, id int64) error {
-	c, err := audit.LastChange(ctx, tx, entity, id)
-	if errors.Is(err, sql.ErrNoRows) {
-		return echelon.Errorf(echelon.ECONFLICT, "record.stale")
-	}
-	if err != nil {
-		return err
-	}
-	at := c.At.In(echelon.CompanyZone()).Format("2006-01-02 15:04")
-	if len(c.Fields) == 0 {
-		return echelon.Errorf(echelon.ECONFLICT, "record.changed_at", c.ActorName, at)
-	}
-	return echelon.Errorf(echelon.ECONFLICT, "record.changed", c.ActorName, at, strings.Join(c.Fields, ", "))
-}
 
 // scanner is what database rows offer.
 type scanner interface{ Scan(...any) error }

@@ -217,7 +217,7 @@ func (s *Service) UpdateLead(ctx context.Context, id int64, in LeadInput) (*Lead
 			return fmt.Errorf("crm: update lead: %w", err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return staleError(ctx, tx, "lead", id)
+			return audit.StaleError(ctx, tx, "lead", id)
 		}
 		if out, err = findVisibleLead(ctx, tx, act, id); err != nil {
 			return err
@@ -254,7 +254,7 @@ func (s *Service) ConvertLead(ctx context.Context, id int64, c LeadConversion) (
 			return echelon.Errorf(echelon.ECONFLICT, "lead.converted")
 		}
 		if c.Version != before.Version {
-			return staleError(ctx, tx, "lead", id)
+			return audit.StaleError(ctx, tx, "lead", id)
 		}
 		accountID := c.AccountID
 		if accountID == 0 {

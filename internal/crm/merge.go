@@ -7,6 +7,7 @@ import (
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // MergeResult counts what a merge moved onto the kept account.
@@ -39,6 +40,10 @@ func (s *Service) MergeAccounts(ctx context.Context, keepID, dropID int64) (*Mer
 		if err != nil {
 			return echelon.FieldError("drop_id", "account.not_found")
 		}
+		moved, err := totals.Track(ctx, tx, totals.Refs{Accounts: []int64{keepID, dropID}})
+		if err != nil {
+			return err
+		}
 		for _, m := range []struct {
 			q string
 			n *int64
@@ -53,6 +58,9 @@ func (s *Service) MergeAccounts(ctx context.Context, keepID, dropID int64) (*Mer
 				return fmt.Errorf("crm: merge move: %w", err)
 			}
 			*m.n, _ = r.RowsAffected()
+		}
+		if err := moved.Apply(ctx, tx, totals.Refs{}); err != nil {
+			return err
 		}
 		now := s.now()
 		if _, err := tx.Exec(ctx, `UPDATE accounts SET merged_into_id = ?, credit_code = NULL, external_id = NULL, version = version + 1, updated_at = ? WHERE id = ?`,

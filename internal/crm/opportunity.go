@@ -12,6 +12,7 @@ import (
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // Opportunity is a deal moving through the pipeline.
@@ -379,6 +380,10 @@ func (s *Service) createOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 	if err := st.resolve(ctx, tx, act, today(now), now, in.Probability); err != nil {
 		return nil, err
 	}
+	moved, err := totals.Track(ctx, tx, totals.Refs{Accounts: []int64{st.accountID}})
+	if err != nil {
+		return nil, err
+	}
 	id, err := tx.InsertID(ctx, `INSERT INTO opportunities (name, account_id, owner_id, org_unit_id, amount, currency, stage_id, probability,
 		expected_close, closed_on, lost_reason, engaged_on, external_id, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		st.name, nullID(st.accountID), st.ownerID, st.unitID, st.amount, st.currency, st.stage.ID, st.probability,
@@ -390,6 +395,9 @@ func (s *Service) createOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 		return nil, fmt.Errorf("crm: insert opportunity: %w", err)
 	}
 	if err := writeLines(ctx, tx, id, st.lines); err != nil {
+		return nil, err
+	}
+	if err := moved.Apply(ctx, tx, totals.Refs{Deals: []int64{id}}); err != nil {
 		return nil, err
 	}
 	if err := recordStage(ctx, tx, id, 0, st.stage.ID, now); err != nil {
@@ -456,7 +464,7 @@ func (s *Service) UpdateOpportunity(ctx context.Context, id int64, up Opportunit
 func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon.Actor, before *Opportunity, up OpportunityUpdate) (*Opportunity, error) {
 	id := before.ID
 	if up.Version != before.Version {
-		return nil, staleError(ctx, tx, "opportunity", id)
+		return nil, audit.StaleError(ctx, tx, "opportunity", id)
 	}
 	st, err := stateOf(ctx, tx, before)
 	if err != nil {
@@ -476,6 +484,10 @@ func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 	if st.same(before) {
 		return before, nil // nothing changes: no new version, no audit entry
 	}
+	moved, err := totals.Track(ctx, tx, totals.Refs{Deals: []int64{id}, Accounts: []int64{st.accountID}})
+	if err != nil {
+		return nil, err
+	}
 	res, err := tx.Exec(ctx, `UPDATE opportunities SET name = ?, account_id = ?, owner_id = ?, org_unit_id = ?, amount = ?, currency = ?,
 		stage_id = ?, probability = ?, expected_close = ?, closed_on = ?, lost_reason = ?, version = version + 1, updated_at = ?
 		WHERE id = ? AND version = ?`,
@@ -485,7 +497,10 @@ func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 		return nil, fmt.Errorf("crm: update opportunity: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return nil, staleError(ctx, tx, "opportunity", id)
+		return nil, audit.StaleError(ctx, tx, "opportunity", id)
+	}
+	if err := moved.Apply(ctx, tx, totals.Refs{}); err != nil {
+		return nil, err
 	}
 	if up.Lines != nil {
 		if err := writeLines(ctx, tx, id, st.lines); err != nil {

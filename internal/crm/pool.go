@@ -427,7 +427,7 @@ func (s *Service) SetPoolRule(ctx context.Context, r PoolRule) (*PoolRule, error
 			Scan(&old.UnitID, &old.ReturnDays, &old.LockoutDays, &old.Version); err == nil {
 			before = &old
 			if r.Version != 0 && r.Version != old.Version {
-				return staleError(ctx, tx, "pool_rule", r.UnitID)
+				return audit.StaleError(ctx, tx, "pool_rule", r.UnitID)
 			}
 		} else if !errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("crm: find pool rule: %w", err)

@@ -156,7 +156,7 @@ func (s *Service) UpdateProduct(ctx context.Context, id int64, in ProductInput) 
 			return err
 		}
 		if in.Version != 0 && in.Version != before.Version {
-			return staleError(ctx, tx, "product", id)
+			return audit.StaleError(ctx, tx, "product", id)
 		}
 		active := before.Active
 		if in.Active != nil {

@@ -144,7 +144,7 @@ func (s *Service) UpdateStage(ctx context.Context, id int64, in StageInput) (*St
 			return echelon.Errorf(echelon.ENOTFOUND, "stage.not_found")
 		}
 		if in.Version != 0 && in.Version != before.Version {
-			return staleError(ctx, tx, "stage", id)
+			return audit.StaleError(ctx, tx, "stage", id)
 		}
 		if in.Outcome != before.Outcome {
 			var used int

@@ -189,7 +189,7 @@ func (s *Service) saveTerritory(ctx context.Context, id int64, in TerritoryInput
 				return fmt.Errorf("crm: find territory: %w", err)
 			}
 			if in.Version != 0 && in.Version != before.Version {
-				return staleError(ctx, tx, "territory", id)
+				return audit.StaleError(ctx, tx, "territory", id)
 			}
 		}
 		if err := checkAssignee(ctx, tx, act, in); err != nil {

@@ -127,7 +127,9 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 			return nil, err
 		}
 	}
+	c.refs.Accounts = c.refs.Accounts[:0] // the accounts found now are read again after the write
 	for id := range accounts {
+		c.refs.Accounts = append(c.refs.Accounts, id)
 		d, ok, err := firstWon(ctx, tx, id)
 		if err != nil {
 			return nil, err
