@@ -138,7 +138,6 @@ func serialize(ctx context.Context, tx *db.Tx, kind int32, id int64) error {
 	return nil
 }
 
-
 // scanner is what database rows offer.
 type scanner interface{ Scan(...any) error }
 

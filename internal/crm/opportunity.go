@@ -397,10 +397,11 @@ func (s *Service) createOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 	if err := writeLines(ctx, tx, id, st.lines); err != nil {
 		return nil, err
 	}
-	if err := moved.Apply(ctx, tx, totals.Refs{Deals: []int64{id}}); err != nil {
+	entered, err := recordStage(ctx, tx, id, 0, st.stage.ID, now)
+	if err != nil {
 		return nil, err
 	}
-	if err := recordStage(ctx, tx, id, 0, st.stage.ID, now); err != nil {
+	if err := moved.Apply(ctx, tx, totals.Refs{Deals: []int64{id}, Stages: []int64{entered}}); err != nil {
 		return nil, err
 	}
 	o, err := findOpportunity(ctx, tx, id)
@@ -430,16 +431,19 @@ func writeLines(ctx context.Context, tx *db.Tx, oppID int64, lines []*LineItem) 
 	return nil
 }
 
-func recordStage(ctx context.Context, tx *db.Tx, oppID, from, to int64, at time.Time) error {
+// recordStage keeps a stage change with who made it and the deal's owner
+// and unit as they are now (the totals count it for them), returning its id.
+func recordStage(ctx context.Context, tx *db.Tx, oppID, from, to int64, at time.Time) (int64, error) {
 	var by any
 	if a := echelon.ActorFrom(ctx); a != nil && a.PersonID != 0 {
 		by = a.PersonID
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by) VALUES (?, ?, ?, ?, ?)`,
-		oppID, nullID(from), to, at, by); err != nil {
-		return fmt.Errorf("crm: record stage change: %w", err)
+	id, err := tx.InsertID(ctx, `INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, owner_id, org_unit_id)
+		SELECT ?, ?, ?, ?, ?, owner_id, org_unit_id FROM opportunities WHERE id = ?`, oppID, nullID(from), to, at, by, oppID)
+	if err != nil {
+		return 0, fmt.Errorf("crm: record stage change: %w", err)
 	}
-	return nil
+	return id, nil
 }
 
 // UpdateOpportunity changes an opportunity — the form, the kanban drag and
@@ -499,18 +503,21 @@ func (s *Service) updateOpportunity(ctx context.Context, tx *db.Tx, act *echelon
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, audit.StaleError(ctx, tx, "opportunity", id)
 	}
-	if err := moved.Apply(ctx, tx, totals.Refs{}); err != nil {
-		return nil, err
-	}
 	if up.Lines != nil {
 		if err := writeLines(ctx, tx, id, st.lines); err != nil {
 			return nil, err
 		}
 	}
+	var entered []int64
 	if st.stage.ID != before.StageID {
-		if err := recordStage(ctx, tx, id, before.StageID, st.stage.ID, now); err != nil {
+		h, err := recordStage(ctx, tx, id, before.StageID, st.stage.ID, now)
+		if err != nil {
 			return nil, err
 		}
+		entered = append(entered, h)
+	}
+	if err := moved.Apply(ctx, tx, totals.Refs{Stages: entered}); err != nil {
+		return nil, err
 	}
 	out, err := findOpportunity(ctx, tx, id)
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *Service) Evidence(ctx context.Context, ref Ref, code, at, currency stri
 }
 
 func (sc *Scope) evidence(ctx context.Context, tx *db.Tx, d Def, offset, limit int) (*Evidence, error) {
-	ev := &Evidence{Code: d.Code, Period: sc.Period.String()}
+	ev := &Evidence{Code: d.Code, Period: sc.Period.String(), Rows: []EvidenceRow{}}
 	var q string
 	var args []any
 	if d.Evidence == EvidenceActivities {
@@ -155,4 +155,3 @@ func (sc *Scope) activityQuery(kind string) (string, []any) {
 	}
 	return q, args
 }
-

@@ -114,6 +114,19 @@ func Find(code string) (Def, bool) {
 	return Def{}, false
 }
 
+// Codes lists every KPI code computed from the records: the library, then
+// the activity count of each kind.
+func Codes() []string {
+	var out []string
+	for _, d := range Library {
+		out = append(out, d.Code)
+	}
+	for _, k := range ActivityKinds {
+		out = append(out, activityPrefix+k)
+	}
+	return out
+}
+
 // activityKind is the kind a per-kind activity KPI counts ("" for all).
 func activityKind(code string) string {
 	for _, k := range ActivityKinds {

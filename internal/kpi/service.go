@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/db"
@@ -105,9 +106,11 @@ func (s *Service) Open(ctx context.Context, tx *db.Tx, ref Ref, at, currency str
 	if err != nil {
 		return nil, err
 	}
-	p, err := cal.Parse(at)
-	if err != nil {
-		return nil, echelon.FieldError("period", "period.invalid", at)
+	p := cal.Of(period.KindYear, cal.MonthAt(time.Now())) // the current fiscal year unless asked
+	if strings.TrimSpace(at) != "" {
+		if p, err = cal.Parse(at); err != nil {
+			return nil, echelon.FieldError("period", "period.invalid", at)
+		}
 	}
 	currency = strings.ToUpper(strings.TrimSpace(currency))
 	if currency == "" {
@@ -156,11 +159,8 @@ func (sc *Scope) Card(ctx context.Context, tx *db.Tx) (*Card, error) {
 		return nil, err
 	}
 	card := &Card{Subject: sc.Subject, Period: sc.Period.String(), Currency: sc.Currency}
-	for _, d := range Library {
-		card.Results = append(card.Results, Result{Code: d.Code, Unit: d.Unit, Value: d.Value(f, sc.Currency)})
-	}
-	for _, k := range ActivityKinds {
-		d, _ := Find(activityPrefix + k)
+	for _, code := range Codes() {
+		d, _ := Find(code)
 		card.Results = append(card.Results, Result{Code: d.Code, Unit: d.Unit, Value: d.Value(f, sc.Currency)})
 	}
 	return card, nil

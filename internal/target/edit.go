@@ -42,7 +42,7 @@ func (s *Service) SetTarget(ctx context.Context, id int64, in TargetInput) (*Nod
 			return err
 		}
 		if t.plan.State != StateDraft {
-			return echelon.Errorf(echelon.ELOCKED, "target.plan_not_draft", t.plan.State)
+			return echelon.Errorf(echelon.ECONFLICT, "target.plan_not_draft", t.plan.State)
 		}
 		if err := canEdit(a, n); err != nil {
 			return err

@@ -63,7 +63,7 @@ func (s *Service) Board(ctx context.Context, planID int64, at string) (*Plan, []
 		return nil, nil, err
 	}
 	var plan *Plan
-	var out []NodePace
+	out := []NodePace{}
 	err = s.db.View(ctx, func(tx *db.Tx) error {
 		t, err := loadTree(ctx, tx, planID)
 		if err != nil {

@@ -318,3 +318,63 @@ func loadNode(ctx context.Context, tx *db.Tx, a *echelon.Actor, id int64) (*tree
 	}
 	return t, n, nil
 }
+
+// Sheet is the targets of one plan by whom they belong to, for reading
+// targets inside another module's computation (scorecards).
+type Sheet struct {
+	Plan     *Plan
+	cal      period.Calendar
+	byPerson map[int64]*Node
+	byUnit   map[int64]*Node
+}
+
+// Current returns the targets of the plan in force for a metric, currency
+// and fiscal year — its newest approved or locked revision, else its newest
+// draft — or nil when there is none.
+func Current(ctx context.Context, tx *db.Tx, metric kpi.Metric, currency string, year int) (*Sheet, error) {
+	if !metric.Money() {
+		currency = ""
+	}
+	var id int64
+	err := tx.QueryRow(ctx, `SELECT id FROM target_plans WHERE metric = ? AND currency = ? AND fiscal_year = ?
+		ORDER BY CASE WHEN state = 'draft' THEN 1 ELSE 0 END, revision DESC LIMIT 1`, metric, currency, year).Scan(&id)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("target: current %s plan of %d: %w", metric, year, err)
+	}
+	t, err := loadTree(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	sh := &Sheet{Plan: t.plan, cal: t.cal, byPerson: map[int64]*Node{}, byUnit: map[int64]*Node{}}
+	for _, n := range t.nodes {
+		if n.PersonID != 0 {
+			sh.byPerson[n.PersonID] = n
+		} else {
+			sh.byUnit[n.UnitID] = n
+		}
+	}
+	return sh, nil
+}
+
+// For is the subject's target in period p (the sum of its months there),
+// and whether the plan holds a target for the subject.
+func (sh *Sheet) For(s kpi.Subject, p period.Period) (int64, bool) {
+	n := sh.byUnit[s.UnitID]
+	if s.PersonID != 0 {
+		n = sh.byPerson[s.PersonID]
+	}
+	if n == nil {
+		return 0, false
+	}
+	year := sh.cal.Year(sh.Plan.FiscalYear)
+	var sum int64
+	for _, m := range period.MonthsOf(p) {
+		if year.Contains(m) {
+			sum += n.Months[monthIndex(year, m)]
+		}
+	}
+	return sum, true
+}

@@ -241,7 +241,7 @@ func TestLockAndRevise(t *testing.T) {
 			t.Fatalf("lock: %v", err)
 		}
 		zhou := f.node(t, f.West, f.WestRep)
-		if _, err := f.svc.SetTarget(testorg.As(f.WestMgr), zhou.ID, target.TargetInput{Version: zhou.Version, Amount: new(int64(1))}); code(err) != "locked/target.plan_not_draft" {
+		if _, err := f.svc.SetTarget(testorg.As(f.WestMgr), zhou.ID, target.TargetInput{Version: zhou.Version, Amount: new(int64(1))}); code(err) != "conflict/target.plan_not_draft" {
 			t.Errorf("edit a locked target: %s", code(err))
 		}
 		if _, err := f.svc.Revise(sun, p.ID, target.Transition{Version: p.Version, Reason: "  "}); code(err) != "invalid/target.reason_required" {

@@ -46,9 +46,14 @@ func Sum(ctx context.Context, tx *db.Tx, f Filter, g Group) ([]Total, error) {
 		where = append(where, "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)")
 		args = append(args, f.UnitPath+"%")
 	}
-	if f.PersonID != 0 {
+	switch {
+	case f.PersonID != 0:
 		where = append(where, "person_id = ?")
 		args = append(args, f.PersonID)
+	case g.Person:
+		where = append(where, "person_id <> 0")
+	default:
+		where = append(where, "person_id = 0") // the units' own rows
 	}
 	if f.From != 0 {
 		where = append(where, "month >= ?")
@@ -95,7 +100,7 @@ func Sum(ctx context.Context, tx *db.Tx, f Filter, g Group) ([]Total, error) {
 // Rebuild recomputes every total from the records, replacing what is
 // stored: for data loaded in bulk, and to check the maintained totals.
 func Rebuild(ctx context.Context, tx *db.Tx) error {
-	all, err := Recompute(ctx, tx)
+	all, err := recompute(ctx, tx)
 	if err != nil {
 		return err
 	}
@@ -105,8 +110,15 @@ func Rebuild(ctx context.Context, tx *db.Tx) error {
 	return upsert(ctx, tx, all)
 }
 
-// Recompute sums what every record contributes, from scratch.
+// Recompute sums what every record contributes, from scratch, with the
+// units' own rows (person 0) as they are stored.
 func Recompute(ctx context.Context, tx *db.Tx) (map[Key]Value, error) {
+	s, err := recompute(ctx, tx)
+	return withUnitRows(s), err
+}
+
+// recompute sums what every record contributes, per person.
+func recompute(ctx context.Context, tx *db.Tx) (sums, error) {
 	zone, out := echelon.CompanyZone(), sums{}
 	if err := eachDeal(ctx, tx, "1=1", nil, func(d deal) { d.contribute(zone, out) }); err != nil {
 		return nil, err
@@ -125,18 +137,30 @@ func Recompute(ctx context.Context, tx *db.Tx) (map[Key]Value, error) {
 	if err := eachActivity(ctx, tx, "1=1", nil, func(a activity) { a.contribute(zone, out) }); err != nil {
 		return nil, err
 	}
+	if err := eachStageChange(ctx, tx, "1=1", nil, func(e entry) { e.contribute(zone, out) }); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
-// Stored reads every stored total that is not zero.
+// Stored reads every stored total that is not zero, the units' own rows included.
 func Stored(ctx context.Context, tx *db.Tx) (map[Key]Value, error) {
-	rows, err := Sum(ctx, tx, Filter{}, Group{Unit: true, Person: true, Month: true})
+	rs, err := tx.Query(ctx, `SELECT org_unit_id, person_id, month, measure, dim, currency, n, amount, extra FROM sales_totals`)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("totals: read stored: %w", err)
 	}
-	out := make(map[Key]Value, len(rows))
-	for _, r := range rows {
-		out[r.Key] = r.Value
+	defer rs.Close()
+	out := map[Key]Value{}
+	for rs.Next() {
+		var t Total
+		var m int
+		if err := rs.Scan(&t.UnitID, &t.PersonID, &m, &t.Measure, &t.Dim, &t.Currency, &t.N, &t.Amount, &t.Extra); err != nil {
+			return nil, fmt.Errorf("totals: scan stored: %w", err)
+		}
+		t.Month = period.Month(m)
+		if !t.Value.zero() {
+			out[t.Key] = t.Value
+		}
 	}
-	return out, nil
+	return out, rs.Err()
 }

@@ -10,7 +10,8 @@
 // month of its close date; an open deal in the month of its expected close
 // (month 0 when there is none); an account is a new customer in the month
 // of its first won deal, for that deal's owner; an activity in the month
-// its time falls in, in the company's zone.
+// its time falls in, in the company's zone; a deal entering a stage in the
+// month of the change, for the owner and unit it had then.
 package totals
 
 import (
@@ -32,6 +33,7 @@ const (
 	Open        = "open"         // dim = stage code; n, amount, extra = Σ weighted amount
 	NewCustomer = "new_customer" // n
 	Activity    = "activity"     // dim = kind; n
+	Entered     = "entered"      // deals entering a stage, dim = its code; n
 )
 
 // Key names one total.
@@ -67,6 +69,7 @@ type Refs struct {
 	Deals      []int64
 	Accounts   []int64 // accounts whose first won deal may change
 	Activities []int64
+	Stages     []int64 // stage changes (stage_history rows); written once, never changed
 }
 
 // Change is a write in progress: the contributions of the records it
@@ -93,6 +96,7 @@ func (c *Change) Apply(ctx context.Context, tx *db.Tx, added Refs) error {
 	c.refs.Deals = append(c.refs.Deals, added.Deals...)
 	c.refs.Accounts = append(c.refs.Accounts, added.Accounts...)
 	c.refs.Activities = append(c.refs.Activities, added.Activities...)
+	c.refs.Stages = append(c.refs.Stages, added.Stages...)
 	after, err := c.read(ctx, tx)
 	if err != nil {
 		return err
@@ -141,6 +145,14 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 	if len(c.refs.Activities) > 0 {
 		err := eachActivity(ctx, tx, "a.id IN ("+marks(len(c.refs.Activities))+")", ids(c.refs.Activities), func(a activity) {
 			a.contribute(c.zone, out)
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if len(c.refs.Stages) > 0 {
+		err := eachStageChange(ctx, tx, "h.id IN ("+marks(len(c.refs.Stages))+")", ids(c.refs.Stages), func(e entry) {
+			e.contribute(c.zone, out)
 		})
 		if err != nil {
 			return nil, err
@@ -276,21 +288,86 @@ func (a activity) contribute(zone *time.Location, out sums) {
 	out.add(Key{UnitID: a.unit, PersonID: a.owner, Month: period.MonthOf(at.Year(), at.Month()), Measure: Activity, Dim: a.kind}, Value{N: 1}, 1)
 }
 
-// upsert adds the non-zero deltas to the stored totals.
+// entry is a deal entering a stage, for its owner and unit at the time.
+type entry struct {
+	owner, unit int64
+	stage       string
+	at          time.Time
+}
+
+func eachStageChange(ctx context.Context, tx *db.Tx, where string, args []any, fn func(entry)) error {
+	rs, err := tx.Query(ctx, `SELECT COALESCE(h.owner_id, 0), COALESCE(h.org_unit_id, 0), st.code, h.changed_at
+		FROM stage_history h JOIN stages st ON st.id = h.to_stage_id WHERE `+where, args...)
+	if err != nil {
+		return fmt.Errorf("totals: read stage changes: %w", err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		var e entry
+		if err := rs.Scan(&e.owner, &e.unit, &e.stage, &e.at); err != nil {
+			return fmt.Errorf("totals: scan stage change: %w", err)
+		}
+		fn(e)
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("totals: read stage changes: %w", err)
+	}
+	return nil
+}
+
+func (e entry) contribute(zone *time.Location, out sums) {
+	at := e.at.In(zone)
+	out.add(Key{UnitID: e.unit, PersonID: e.owner, Month: period.MonthOf(at.Year(), at.Month()), Measure: Entered, Dim: e.stage}, Value{N: 1}, 1)
+}
+
+// withUnitRows adds to the sums each unit's own total — person 0, the sum
+// over its people — which the roll-ups of a unit's subtree read: a few
+// rows per unit and month rather than one per person.
+func withUnitRows(s sums) sums {
+	out := make(sums, len(s)*2)
+	for k, v := range s {
+		out.add(k, v, 1)
+		if k.PersonID != 0 {
+			k.PersonID = 0
+			out.add(k, v, 1)
+		}
+	}
+	return out
+}
+
+// upsert adds the non-zero deltas, with their unit rows, to the stored
+// totals, a few hundred per statement.
 func upsert(ctx context.Context, tx *db.Tx, delta sums) error {
+	delta = withUnitRows(delta)
+	const batch = 500
+	args := make([]any, 0, 9*batch)
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		n := len(args) / 9
+		q := `INSERT INTO sales_totals (org_unit_id, person_id, month, measure, dim, currency, n, amount, extra) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ") + `
+			ON CONFLICT (org_unit_id, person_id, month, measure, dim, currency)
+			DO UPDATE SET n = sales_totals.n + excluded.n, amount = sales_totals.amount + excluded.amount, extra = sales_totals.extra + excluded.extra`
+		if _, err := tx.Exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("totals: move %d totals: %w", n, err)
+		}
+		args = args[:0]
+		return nil
+	}
 	for k, v := range delta {
 		if v.zero() {
 			continue
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO sales_totals (org_unit_id, person_id, month, measure, dim, currency, n, amount, extra)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (org_unit_id, person_id, month, measure, dim, currency)
-			DO UPDATE SET n = sales_totals.n + excluded.n, amount = sales_totals.amount + excluded.amount, extra = sales_totals.extra + excluded.extra`,
-			k.UnitID, k.PersonID, int(k.Month), k.Measure, k.Dim, k.Currency, v.N, v.Amount, v.Extra); err != nil {
-			return fmt.Errorf("totals: move %s: %w", k.Measure, err)
+		args = append(args, k.UnitID, k.PersonID, int(k.Month), k.Measure, k.Dim, k.Currency, v.N, v.Amount, v.Extra)
+		if len(args) == 9*batch {
+			if err := flush(); err != nil {
+				return err
+			}
 		}
 	}
-	return nil
+	return flush()
 }
 
 func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
