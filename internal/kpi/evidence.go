@@ -11,12 +11,12 @@ import (
 
 // EvidenceRow is one record behind a KPI: a deal or an activity.
 type EvidenceRow struct {
-	Kind     string `json:"kind"` // opportunity or activity
+	Kind     string `json:"kind"` // opportunity, activity or survey
 	ID       int64  `json:"id"`
 	Name     string `json:"name"`
 	Account  string `json:"account,omitempty"`
 	Owner    string `json:"owner"`
-	Amount   int64  `json:"amount,omitempty"`
+	Amount   int64  `json:"amount,omitempty"` // a deal's amount, or a survey's score
 	Currency string `json:"currency,omitempty"`
 	Stage    string `json:"stage,omitempty"`
 	Date     string `json:"date"` // close date, expected close, or the activity's day
@@ -61,9 +61,12 @@ func (sc *Scope) evidence(ctx context.Context, tx *db.Tx, d Def, offset, limit i
 	ev := &Evidence{Code: d.Code, Period: sc.Period.String(), Rows: []EvidenceRow{}}
 	var q string
 	var args []any
-	if d.Evidence == EvidenceActivities {
+	switch d.Evidence {
+	case EvidenceActivities:
 		q, args = sc.activityQuery(activityKind(d.Code))
-	} else {
+	case EvidenceSurveys:
+		q, args = sc.surveyQuery()
+	default:
 		currency := ""
 		if d.Unit == UnitMoney {
 			currency = sc.Currency
@@ -85,8 +88,11 @@ func (sc *Scope) evidence(ctx context.Context, tx *db.Tx, d Def, offset, limit i
 			return nil, fmt.Errorf("kpi: scan evidence: %w", err)
 		}
 		r.Kind, r.Date = "opportunity", day.Format(time.DateOnly)
-		if d.Evidence == EvidenceActivities {
+		switch d.Evidence {
+		case EvidenceActivities:
 			r.Kind, r.Date = "activity", day.In(sc.Calendar.Zone).Format(time.DateOnly)
+		case EvidenceSurveys:
+			r.Kind, r.Date = "survey", day.In(sc.Calendar.Zone).Format(time.DateOnly)
 		}
 		ev.Rows = append(ev.Rows, r)
 	}
@@ -99,14 +105,6 @@ func (sc *Scope) evidence(ctx context.Context, tx *db.Tx, d Def, offset, limit i
 	return ev, nil
 }
 
-// subjectCond limits records to the subject (owner and unit columns given).
-func (sc *Scope) subjectCond(owner, unit string) (string, any) {
-	if sc.Subject.PersonID != 0 {
-		return owner + " = ?", sc.Subject.PersonID
-	}
-	return unit + " IN (SELECT id FROM org_units WHERE path LIKE ?)", sc.Subject.UnitPath + "%"
-}
-
 // dateBounds are the first day of the period and the first day after it, as stored dates.
 func (sc *Scope) dateBounds() (time.Time, time.Time) {
 	f, l := sc.Period.First, sc.Period.Last().Add(1)
@@ -115,7 +113,7 @@ func (sc *Scope) dateBounds() (time.Time, time.Time) {
 
 // dealQuery selects the deals behind a deal KPI, with the same attribution as the totals.
 func (sc *Scope) dealQuery(kind, currency string) (string, []any) {
-	cond, subj := sc.subjectCond("o.owner_id", "o.org_unit_id")
+	cond, subj := sc.Subject.cond("o.owner_id", "o.org_unit_id")
 	from, to := sc.dateBounds()
 	day := "o.closed_on"
 	where := map[string]string{
@@ -142,9 +140,19 @@ func (sc *Scope) dealQuery(kind, currency string) (string, []any) {
 	return q, args
 }
 
+// surveyQuery selects the answered surveys behind CSAT: amount is the score.
+func (sc *Scope) surveyQuery() (string, []any) {
+	cond, subj := sc.Subject.cond("s.person_id", "s.org_unit_id")
+	q := `SELECT s.id AS id, COALESCE(o.name, a.name), a.name, p.name, s.score AS amount, '', '', s.answered_at AS day
+		FROM surveys s JOIN accounts a ON a.id = s.account_id JOIN people p ON p.id = s.person_id
+		LEFT JOIN opportunities o ON o.id = s.opportunity_id
+		WHERE ` + cond + ` AND s.answered_at >= ? AND s.answered_at < ?`
+	return q, []any{subj, sc.Calendar.Start(sc.Period).UTC(), sc.Calendar.End(sc.Period).UTC()}
+}
+
 // activityQuery selects the activities behind an activity count (kind "" for all).
 func (sc *Scope) activityQuery(kind string) (string, []any) {
-	cond, subj := sc.subjectCond("x.owner_id", "x.org_unit_id")
+	cond, subj := sc.Subject.cond("x.owner_id", "x.org_unit_id")
 	q := `SELECT x.id AS id, x.subject, COALESCE(a.name, ''), p.name, 0 AS amount, '', x.kind, x.at AS day
 		FROM activities x JOIN people p ON p.id = x.owner_id LEFT JOIN accounts a ON a.id = x.account_id
 		WHERE ` + cond + ` AND x.at >= ? AND x.at < ?`

@@ -6,6 +6,10 @@ package kpi
 
 import (
 	"context"
+	"fmt"
+	"time"
+
+	"github.com/echelonhq/echelon"
 
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/period"
@@ -19,6 +23,14 @@ type Subject struct {
 	PersonID int64  `json:"person_id,omitempty"`
 }
 
+// cond limits records to the subject (owner and unit columns given).
+func (s Subject) cond(owner, unit string) (string, any) {
+	if s.PersonID != 0 {
+		return owner + " = ?", s.PersonID
+	}
+	return unit + " IN (SELECT id FROM org_units WHERE path LIKE ?)", s.UnitPath + "%"
+}
+
 func (s Subject) filter(from, to period.Month) totals.Filter {
 	if s.PersonID != 0 {
 		return totals.Filter{PersonID: s.PersonID, From: from, To: to}
@@ -29,10 +41,68 @@ func (s Subject) filter(from, to period.Month) totals.Filter {
 // Figures are a subject's totals over a range of months, summed.
 type Figures []totals.Total
 
-// LoadFigures sums the subject's totals for the months from–to (inclusive).
+// measureCSAT carries the answered surveys among the figures: n answers, amount the sum of their scores.
+const measureCSAT = "csat"
+
+// LoadFigures sums the subject's totals for the months from–to
+// (inclusive), with the surveys answered in those months.
 func LoadFigures(ctx context.Context, tx *db.Tx, s Subject, from, to period.Month) (Figures, error) {
 	rows, err := totals.Sum(ctx, tx, s.filter(from, to), totals.Group{})
-	return Figures(rows), err
+	if err != nil {
+		return nil, err
+	}
+	cond, arg := s.cond("person_id", "org_unit_id")
+	csat, err := surveys(ctx, tx, cond, arg, from, to, false)
+	if err != nil {
+		return nil, err
+	}
+	return append(Figures(rows), csat[0]...), nil
+}
+
+// LoadPeopleFigures sums, person by person, the totals and surveys of the
+// people booked in the subtree of the unit at path, for the months from–to.
+func LoadPeopleFigures(ctx context.Context, tx *db.Tx, path string, from, to period.Month) (map[int64]Figures, error) {
+	rows, err := totals.Sum(ctx, tx, totals.Filter{UnitPath: path, From: from, To: to}, totals.Group{Person: true})
+	if err != nil {
+		return nil, err
+	}
+	out, err := surveys(ctx, tx, "org_unit_id IN (SELECT id FROM org_units WHERE path LIKE ?)", path+"%", from, to, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		out[r.PersonID] = append(out[r.PersonID], r)
+	}
+	return out, nil
+}
+
+// surveys sums the answers of the surveys answered in the months from–to
+// that meet cond, by person (or all under key 0), in the company's zone.
+func surveys(ctx context.Context, tx *db.Tx, cond string, arg any, from, to period.Month, byPerson bool) (map[int64]Figures, error) {
+	zone := echelon.CompanyZone()
+	start := time.Date(from.Year(), from.Calendar(), 1, 0, 0, 0, 0, zone).UTC()
+	next := to.Add(1)
+	end := time.Date(next.Year(), next.Calendar(), 1, 0, 0, 0, 0, zone).UTC()
+	person, group := "0", ""
+	if byPerson {
+		person, group = "person_id", " GROUP BY person_id"
+	}
+	rs, err := tx.Query(ctx, `SELECT `+person+`, COUNT(*), COALESCE(SUM(score), 0) FROM surveys
+		WHERE `+cond+` AND answered_at >= ? AND answered_at < ?`+group, arg, start, end)
+	if err != nil {
+		return nil, fmt.Errorf("kpi: surveys: %w", err)
+	}
+	defer rs.Close()
+	out := map[int64]Figures{}
+	for rs.Next() {
+		var t totals.Total
+		if err := rs.Scan(&t.PersonID, &t.N, &t.Amount); err != nil {
+			return nil, fmt.Errorf("kpi: scan surveys: %w", err)
+		}
+		t.Measure = measureCSAT
+		out[t.PersonID] = append(out[t.PersonID], t)
+	}
+	return out, rs.Err()
 }
 
 // sum adds up the values of a measure; dim and currency "" match any.

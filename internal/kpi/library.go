@@ -10,6 +10,7 @@ const (
 	UnitCount = "count"
 	UnitRatio = "ratio" // a share; shown as a percentage
 	UnitDays  = "days"
+	UnitScore = "score" // an average rating from 1 to 5
 )
 
 // Value is a KPI's exact value: Num ÷ Den (Den 1 for a plain amount or
@@ -55,6 +56,7 @@ const (
 	AvgSalesCycle  = "avg_sales_cycle"
 	LostDeals      = "lost_deals"
 	OpenPipeline   = "open_pipeline"
+	CSAT           = "csat"
 	activityPrefix = "activities_"
 )
 
@@ -66,6 +68,7 @@ const (
 	EvidenceNewCustomers = "new_customers"
 	EvidenceOpen         = "open"
 	EvidenceActivities   = "activities"
+	EvidenceSurveys      = "surveys"
 )
 
 func plain(n int64) Value { return Value{Num: n, Den: 1} }
@@ -91,6 +94,10 @@ var Library = []Def{
 	{Activities, UnitCount, EvidenceActivities, func(f Figures, _ string) Value { return plain(f.sum(totals.Activity, "", "").N) }},
 	{OpenPipeline, UnitMoney, EvidenceOpen, func(f Figures, c string) Value { return plain(f.sum(totals.Open, "", c).Amount) }},
 	{WeightedPipe, UnitMoney, EvidenceOpen, func(f Figures, c string) Value { return plain(f.sum(totals.Open, "", c).Extra) }},
+	{CSAT, UnitScore, EvidenceSurveys, func(f Figures, _ string) Value {
+		s := f.sum(measureCSAT, "", "")
+		return Value{Num: s.Amount, Den: s.N}
+	}},
 }
 
 // ActivityKinds are the kinds of activity counted separately.

@@ -12,7 +12,6 @@ import (
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/kpi"
 	"github.com/echelonhq/echelon/internal/org"
-	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // Rank is a person's place on a leaderboard; people with equal values share a rank.
@@ -124,13 +123,9 @@ func boardUnit(ctx context.Context, tx *db.Tx, a *echelon.Actor, id int64) (unit
 func rank(ctx context.Context, tx *db.Tx, d kpi.Def, sc *kpi.Scope) ([]Rank, error) {
 	p := sc.Period
 	path := sc.Subject.UnitPath
-	rows, err := totals.Sum(ctx, tx, totals.Filter{UnitPath: path, From: p.First, To: p.Last()}, totals.Group{Person: true})
+	figures, err := kpi.LoadPeopleFigures(ctx, tx, path, p.First, p.Last())
 	if err != nil {
 		return nil, err
-	}
-	figures := map[int64]kpi.Figures{}
-	for _, r := range rows {
-		figures[r.PersonID] = append(figures[r.PersonID], r)
 	}
 	rs, err := tx.Query(ctx, `SELECT p.id, p.name FROM people p JOIN org_units u ON u.id = p.org_unit_id
 		WHERE p.active AND p.role = ? AND u.path LIKE ?`, string(echelon.RoleRep), path+"%")

@@ -13,7 +13,6 @@ import (
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/kpi"
 	"github.com/echelonhq/echelon/internal/target"
-	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // Scoring (written down because people are paid and judged by it):
@@ -171,7 +170,7 @@ func (sr *scorer) target(ctx context.Context, tx *db.Tx, l Line, d kpi.Def, subj
 		switch d.Unit {
 		case kpi.UnitRatio:
 			return kpi.Value{Num: l.Fixed, Den: 10000}, nil
-		case kpi.UnitDays:
+		case kpi.UnitDays, kpi.UnitScore:
 			return kpi.Value{Num: l.Fixed, Den: 10}, nil
 		}
 		return kpi.Value{Num: l.Fixed * int64(sr.sc.Period.Months()), Den: 1}, nil
@@ -262,13 +261,9 @@ func roleOf(ctx context.Context, tx *db.Tx, s kpi.Subject) (string, int64, error
 // members scores every active rep of the unit's subtree from one read of the totals.
 func (sr *scorer) members(ctx context.Context, tx *db.Tx) ([]Member, error) {
 	p := sr.sc.Period
-	rows, err := totals.Sum(ctx, tx, totals.Filter{UnitPath: sr.sc.Subject.UnitPath, From: p.First, To: p.Last()}, totals.Group{Person: true})
+	figures, err := kpi.LoadPeopleFigures(ctx, tx, sr.sc.Subject.UnitPath, p.First, p.Last())
 	if err != nil {
 		return nil, err
-	}
-	figures := map[int64]kpi.Figures{}
-	for _, r := range rows {
-		figures[r.PersonID] = append(figures[r.PersonID], r)
 	}
 	rs, err := tx.Query(ctx, `SELECT p.id, p.name, COALESCE(p.level_id, 0) FROM people p JOIN org_units u ON u.id = p.org_unit_id
 		WHERE p.active AND p.role = ? AND u.path LIKE ? ORDER BY p.id`, string(echelon.RoleRep), sr.sc.Subject.UnitPath+"%")

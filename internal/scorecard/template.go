@@ -40,7 +40,7 @@ type Line struct {
 	Source string `json:"source"`
 	// Fixed is the target of a fixed source, in the KPI's unit: minor units
 	// or a count per month, basis points (10000 = 100 %) for a ratio,
-	// tenths of a day for days.
+	// tenths of a day for days, tenths of a point for a rating (45 = 4.5).
 	Fixed     int64  `json:"fixed,omitempty"`
 	Curve     string `json:"curve"`
 	Cap       int    `json:"cap"`                 // percent of attainment the score stops at, 100–200
