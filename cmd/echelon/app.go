@@ -20,8 +20,15 @@ import (
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/job"
+	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/scorecard"
+	"github.com/echelonhq/echelon/internal/settings"
+	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/target"
+	"github.com/echelonhq/echelon/internal/task"
 	"github.com/echelonhq/echelon/internal/web"
 )
 
@@ -36,6 +43,7 @@ type Main struct {
 	Org    *org.Service
 	Auth   *auth.Service
 	CRM    *crm.Service
+	Tasks  *task.Runner // imports and exports people start, in the background
 	Server *web.Server
 
 	listener net.Listener
@@ -81,10 +89,12 @@ func (m *Main) OpenServer(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	imports := importer.NewService(m.DB, m.Org, m.CRM)
+	m.Tasks = task.NewRunner(time.Hour, m.Log)
+	kpis := kpi.NewService(m.DB)
 	m.Server, err = web.New(web.Deps{
-		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM, Importer: imports, ImportJobs: importer.NewJobs(imports), Catalog: cat, Log: m.Log,
-		SecureCookies: m.Config.SecureCookies, Version: version,
+		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM,
+		Settings: settings.NewService(m.DB), Targets: target.NewService(m.DB), KPI: kpis, Scorecards: scorecard.NewService(m.DB, kpis), Market: market.NewService(m.DB), Importer: importer.NewService(m.DB, m.Org, m.CRM),
+		Surveys: survey.NewService(m.DB, time.Now), Tasks: m.Tasks, Catalog: cat, Log: m.Log, SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err
 }
@@ -161,8 +171,11 @@ func (m *Main) Serve(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the database.
+// Close ends the tasks still running, then releases the database.
 func (m *Main) Close() error {
+	if m.Tasks != nil {
+		m.Tasks.Close()
+	}
 	if m.DB != nil {
 		return m.DB.Close()
 	}

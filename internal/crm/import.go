@@ -52,6 +52,10 @@ type importer struct {
 	territories territorySet
 	pool        int64 // the unit whose pool takes unowned accounts, once known
 	poolChecked bool  // the actor may put accounts into that pool
+	// An import of accounts looks these up once and keeps them current.
+	existing map[string]*Account // by external id, as the import leaves them
+	keys     dupKeys
+	rooms    map[int64]*room
 }
 
 func (s *Service) newImporter(ctx context.Context, tx *db.Tx) (*importer, error) {
@@ -62,10 +66,10 @@ func (s *Service) newImporter(ctx context.Context, tx *db.Tx) (*importer, error)
 	if !mayWriteCRM(act) {
 		return nil, forbidden()
 	}
-	return &importer{s: s, tx: tx, act: act, owners: map[string]int64{}}, nil
+	return &importer{s: s, tx: tx, act: act, owners: map[string]int64{}, keys: dupKeys{}, rooms: map[int64]*room{}}, nil
 }
 
-// each runs fn for every row in its own savepoint and collects the results.
+// each runs fn for every row and collects the results.
 func (im *importer) each(ctx context.Context, rows []echelon.Row, fn func(echelon.Row, *echelon.RowResult) error) ([]*echelon.RowResult, error) {
 	out := make([]*echelon.RowResult, 0, len(rows))
 	for _, row := range rows {
@@ -113,36 +117,10 @@ func set(row echelon.Row, field string, dst **string) {
 	}
 }
 
-// ImportAccountsInTx creates or, by external id, updates accounts. Updates
-// go one by one; new accounts are checked and written in batches.
+// ImportAccountsInTx creates or, by external id, updates accounts: see
+// ImportAccountFileInTx.
 func (s *Service) ImportAccountsInTx(ctx context.Context, tx *db.Tx, rows []echelon.Row) ([]*echelon.RowResult, error) {
-	im, err := s.newImporter(ctx, tx)
-	if err != nil {
-		return nil, err
-	}
-	existing, err := im.byExternalID(ctx, rows)
-	if err != nil {
-		return nil, err
-	}
-	var fresh []*newAccount
-	out, err := im.each(ctx, rows, func(row echelon.Row, res *echelon.RowResult) error {
-		if before := existing[row.Get("external_id")]; before != nil {
-			if !canSeeAccount(im.act, before) {
-				return echelon.FieldError("external_id", "account.not_found")
-			}
-			return im.updateAccount(ctx, row, before, res)
-		}
-		na, err := im.prepare(ctx, row, res)
-		if err != nil {
-			return err
-		}
-		fresh = append(fresh, na)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return out, im.createAccounts(ctx, fresh)
+	return s.ImportAccountFileInTx(ctx, tx, rows, nil)
 }
 
 // poolUnit is where unowned imported accounts go: the actor's unit, or the company for an admin.
@@ -175,7 +153,10 @@ func (im *importer) updateAccount(ctx context.Context, row echelon.Row, before *
 	res.ID, res.Action = after.ID, echelon.RowUpdated
 	if after.Version == before.Version {
 		res.Action = echelon.RowSkipped // the update changed nothing and wrote nothing
+		return nil
 	}
+	im.existing[row.Get("external_id")] = after
+	im.keys.moved(before, after)
 	return nil
 }
 

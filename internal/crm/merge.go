@@ -17,10 +17,11 @@ type MergeResult struct {
 	Opportunities int64    `json:"opportunities"`
 	Activities    int64    `json:"activities"`
 	Leads         int64    `json:"leads"`
+	Surveys       int64    `json:"surveys"`
 }
 
 // MergeAccounts folds the duplicate account dropID into keepID (admin only):
-// its contacts, opportunities, activities and converted leads move over, the
+// its contacts, opportunities, activities, converted leads and surveys move over, the
 // duplicate is marked merged (kept for history, hidden from lists), and
 // both sides are audited.
 func (s *Service) MergeAccounts(ctx context.Context, keepID, dropID int64) (*MergeResult, error) {
@@ -52,6 +53,7 @@ func (s *Service) MergeAccounts(ctx context.Context, keepID, dropID int64) (*Mer
 			{`UPDATE opportunities SET account_id = ? WHERE account_id = ?`, &res.Opportunities},
 			{`UPDATE activities SET account_id = ? WHERE account_id = ?`, &res.Activities},
 			{`UPDATE leads SET converted_account_id = ? WHERE converted_account_id = ?`, &res.Leads},
+			{`UPDATE surveys SET account_id = ? WHERE account_id = ?`, &res.Surveys},
 		} {
 			r, err := tx.Exec(ctx, m.q, keepID, dropID)
 			if err != nil {

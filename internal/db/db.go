@@ -144,7 +144,8 @@ type Tx struct {
 	// a transaction keeps one prepared statement per query text: an import
 	// that runs the same few statements for every row compiles each once.
 	// (pgx keeps its own cache of prepared statements per connection.)
-	stmts map[string]*sql.Stmt
+	stmts    map[string]*sql.Stmt
+	planEach bool // see PlanEachQuery
 }
 
 // prepared returns the transaction's prepared statement for query, or nil
@@ -177,7 +178,7 @@ func (t *Tx) Exec(ctx context.Context, query string, args ...any) (sql.Result, e
 	if st != nil {
 		return st.ExecContext(ctx, args...)
 	}
-	return t.tx.ExecContext(ctx, query, args...)
+	return t.tx.ExecContext(ctx, query, t.args(args)...)
 }
 
 // Query runs a statement that returns rows.
@@ -190,7 +191,7 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 	if st != nil {
 		return st.QueryContext(ctx, args...)
 	}
-	return t.tx.QueryContext(ctx, query, args...)
+	return t.tx.QueryContext(ctx, query, t.args(args)...)
 }
 
 // QueryRow runs a statement that returns at most one row.
@@ -199,7 +200,7 @@ func (t *Tx) QueryRow(ctx context.Context, query string, args ...any) *sql.Row {
 	if st, err := t.prepared(ctx, query); err == nil && st != nil {
 		return st.QueryRowContext(ctx, args...)
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return t.tx.QueryRowContext(ctx, query, t.args(args)...)
 }
 
 // InsertID runs an INSERT … RETURNING id and returns the new id.
@@ -225,11 +226,22 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 // on purpose; the caller treats it as success (dry runs of imports).
 var ErrRollback = errors.New("db: rolled back on purpose")
 
-// Analyze refreshes the planner's statistics, so that queries after a bulk
-// load (a large import, demo data) are planned for the data as it now is.
-func (d *DB) Analyze(ctx context.Context) error {
-	if _, err := d.write.ExecContext(ctx, "ANALYZE"); err != nil {
-		return fmt.Errorf("db: analyze: %w", err)
+// Analyze refreshes the planner's statistics of the tables named (names
+// from the code, never from input), or of every table when none is, so
+// that queries after a bulk load (a large import, demo data) are planned
+// for the data as it now is.
+func (d *DB) Analyze(ctx context.Context, tables ...string) error {
+	stmts := []string{"ANALYZE"}
+	if len(tables) > 0 {
+		stmts = stmts[:0]
+		for _, t := range tables {
+			stmts = append(stmts, "ANALYZE "+t)
+		}
+	}
+	for _, q := range stmts {
+		if _, err := d.write.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("db: %s: %w", strings.ToLower(q), err)
+		}
 	}
 	return nil
 }

@@ -3,10 +3,10 @@ package db
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -57,17 +57,26 @@ func IsUniqueViolation(err error) bool {
 // PlanEachQuery makes PostgreSQL plan every statement of the rest of the
 // transaction for its actual parameters. A bulk import runs the same
 // lookups thousands of times while the table grows under it; after a few
-// runs PostgreSQL would switch to one generic plan made when the table
-// looked empty (a sequential scan) and keep it, and the import would slow
-// quadratically. SQLite needs nothing.
-func (t *Tx) PlanEachQuery(ctx context.Context) error {
-	if t.dialect != Postgres {
-		return nil
-	}
-	if _, err := t.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
-		return fmt.Errorf("db: plan each query: %w", err)
-	}
+// runs PostgreSQL would switch a named prepared statement to one generic
+// plan made when the table looked empty (a sequential scan) and keep it,
+// and the import would slow quadratically. So the statements go as unnamed
+// ones (pgx's describe-cached mode, still one round trip), which are
+// planned anew each time. The server's own foreign-key checks keep their
+// cached plans — a lookup by key, right for any value — which a SET of
+// plan_cache_mode would make it replan for every row written. SQLite
+// needs nothing.
+func (t *Tx) PlanEachQuery(context.Context) error {
+	t.planEach = t.dialect == Postgres
 	return nil
+}
+
+// args puts pgx's mode for unnamed statements ahead of a statement's
+// arguments when the transaction plans each query.
+func (t *Tx) args(args []any) []any {
+	if !t.planEach {
+		return args
+	}
+	return append([]any{pgx.QueryExecModeCacheDescribe}, args...)
 }
 
 // ContainsPattern returns a LIKE pattern matching the values that contain

@@ -14,20 +14,23 @@ import (
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/sheet"
 )
 
 // Service runs imports.
 type Service struct {
-	db  *db.DB
-	org *org.Service
-	crm *crm.Service
+	db     *db.DB
+	org    *org.Service
+	crm    *crm.Service
+	market *market.Service
 }
 
-// NewService returns an import service over the domain services.
+// NewService returns an import service over the domain services (market
+// sizes need nothing but the database).
 func NewService(d *db.DB, o *org.Service, c *crm.Service) *Service {
-	return &Service{db: d, org: o, crm: c}
+	return &Service{db: d, org: o, crm: c, market: market.NewService(d)}
 }
 
 // Request is one file to import.
@@ -99,19 +102,21 @@ func (s *Service) Import(ctx context.Context, req Request) (*Report, error) {
 	if err != nil && !errors.Is(err, db.ErrRollback) {
 		return nil, err
 	}
-	return rep, s.analyzeAfter(ctx, rep.Committed, rep.Created)
+	return rep, s.analyzeAfter(ctx, rep.Committed, rep.Created, string(req.Entity))
 }
 
 // bulkRows is the size of an import after which statistics are refreshed.
 const bulkRows = 5000
 
 // analyzeAfter refreshes the planner's statistics after a large committed
-// import, so the lists people open next are planned for the new data.
-func (s *Service) analyzeAfter(ctx context.Context, committed bool, created int) error {
+// import, so the lists people open next are planned for the new data: of
+// the tables named (an entity's table is named as the entity), or of every
+// table.
+func (s *Service) analyzeAfter(ctx context.Context, committed bool, created int, tables ...string) error {
 	if !committed || created < bulkRows {
 		return nil
 	}
-	return s.db.Analyze(ctx)
+	return s.db.Analyze(ctx, tables...)
 }
 
 // prepare checks the request and builds the report's mapping.
@@ -167,17 +172,39 @@ func rows(t *sheet.Table, mapping map[string]string) []echelon.Row {
 // chunkRows is how many rows go to a service at a time, so progress can be told.
 const chunkRows = 1000
 
-// load hands the rows to the owning service inside tx, a chunk at a time.
-// People go in one piece: their managers are resolved across the whole file.
+// load hands the rows to the owning service inside tx. Accounts go in one
+// piece, to be looked up for the whole file at once, and tell progress
+// themselves after each of their chunks.
 func (s *Service) load(ctx context.Context, tx *db.Tx, req Request, rep *Report) error {
 	rs := rows(req.Table, rep.Mapping)
+	progress := func(done int) {
+		if req.Progress != nil {
+			req.Progress(done, len(rs))
+		}
+	}
+	var err error
+	if req.Entity == Accounts {
+		rep.Results, err = s.crm.ImportAccountFileInTx(ctx, tx, rs, progress)
+	} else {
+		rep.Results, err = s.inChunks(ctx, tx, req.Entity, rs, progress)
+	}
+	if err != nil {
+		return err
+	}
+	rep.tally()
+	return nil
+}
+
+// inChunks hands the rows to the service of entity a chunk at a time and
+// tells progress after each. People go in one piece: their managers are
+// resolved across the whole file; so do market sizes, whose repeats are
+// found across the whole file.
+func (s *Service) inChunks(ctx context.Context, tx *db.Tx, entity Entity, rs []echelon.Row, progress func(done int)) ([]*echelon.RowResult, error) {
 	var fn func(context.Context, *db.Tx, []echelon.Row) ([]*echelon.RowResult, error)
 	size := chunkRows
-	switch req.Entity {
+	switch entity {
 	case People:
 		fn, size = s.org.ImportPeopleInTx, len(rs)
-	case Accounts:
-		fn = s.crm.ImportAccountsInTx
 	case Contacts:
 		fn = s.crm.ImportContactsInTx
 	case Products:
@@ -186,23 +213,23 @@ func (s *Service) load(ctx context.Context, tx *db.Tx, req Request, rep *Report)
 		fn = s.crm.ImportOpportunitiesInTx
 	case Activities:
 		fn = s.crm.ImportActivitiesInTx
+	case MarketSizes:
+		fn, size = s.market.ImportSizesInTx, len(rs)
 	}
+	var out []*echelon.RowResult
 	for start := 0; start < len(rs) || start == 0; start += size {
 		end := min(start+max(size, 1), len(rs))
 		res, err := fn(ctx, tx, rs[start:end])
 		if err != nil {
-			return err
+			return nil, err
 		}
-		rep.Results = append(rep.Results, res...)
-		if req.Progress != nil {
-			req.Progress(end, len(rs))
-		}
+		out = append(out, res...)
+		progress(end)
 		if end == len(rs) {
 			break
 		}
 	}
-	rep.tally()
-	return nil
+	return out, nil
 }
 
 // finish audits a committed import, or rolls back a dry run or a failed one.

@@ -2,119 +2,67 @@ package importer
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
-	"sync"
-	"time"
 
-	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/task"
 )
 
-// Job states.
-const (
-	JobRunning = "running"
-	JobDone    = "done"
-	JobFailed  = "failed"
-)
+// JobKind is the kind of the tasks that run imports.
+const JobKind = "import"
 
-// Job is an import running in the background, with its progress and, once
-// finished, its report.
+// Job is an import running in the background: the task with its progress
+// in rows and, once finished, the import's report.
 type Job struct {
-	ID       string         `json:"id"`
-	Entity   Entity         `json:"entity"`
-	File     string         `json:"file"`
-	State    string         `json:"state"`
-	Done     int            `json:"done"`
-	Total    int            `json:"total"`
-	Report   *Report        `json:"report,omitempty"`
-	Error    *echelon.Error `json:"error,omitempty"`
-	Started  time.Time      `json:"started"`
-	Finished *time.Time     `json:"finished,omitempty"`
-	owner    int64
+	task.Task
+	Entity Entity  `json:"entity"`
+	File   string  `json:"file"`
+	Report *Report `json:"report,omitempty"`
 }
 
-// jobTTL is how long a finished job's report stays available.
-const jobTTL = time.Hour
+// jobInput is what an import task works on.
+type jobInput struct {
+	Entity Entity
+	File   string
+}
 
-// Jobs runs imports in the background so that a long file neither holds a
-// browser request open nor leaves the person without news: the page polls
-// the job's progress and shows the report when it is done. Jobs live in the
-// memory of the instance that runs them (progress is written between rows
-// of one transaction, which SQLite's single writer could not also persist);
-// behind a load balancer, poll with the same instance (sticky sessions).
+// Jobs runs imports as background tasks, so that a long file neither holds
+// a request open nor leaves the person without news: they poll the job's
+// progress and read the report when it is done.
 type Jobs struct {
-	svc  *Service
-	mu   sync.Mutex
-	jobs map[string]*Job
+	svc   *Service
+	tasks *task.Runner
 }
 
 // NewJobs returns a job runner over the import service.
-func NewJobs(svc *Service) *Jobs { return &Jobs{svc: svc, jobs: map[string]*Job{}} }
+func NewJobs(svc *Service, tasks *task.Runner) *Jobs { return &Jobs{svc: svc, tasks: tasks} }
 
 // Start checks the request, then imports it in the background as the actor in ctx.
 func (j *Jobs) Start(ctx context.Context, req Request) (*Job, error) {
-	a := echelon.ActorFrom(ctx)
-	if a == nil {
-		return nil, echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
-	}
 	if _, err := j.svc.prepare(req); err != nil {
 		return nil, err
 	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	job := &Job{ID: hex.EncodeToString(b[:]), Entity: req.Entity, File: req.File, State: JobRunning,
-		Total: len(req.Table.Rows), Started: time.Now().UTC(), owner: a.PersonID}
-	j.mu.Lock()
-	j.sweep()
-	j.jobs[job.ID] = job
-	j.mu.Unlock()
-	req.Progress = func(done, total int) {
-		j.mu.Lock()
-		job.Done, job.Total = done, total
-		j.mu.Unlock()
-	}
-	go j.run(context.WithoutCancel(ctx), job, req)
-	return j.Find(ctx, job.ID)
-}
-
-func (j *Jobs) run(ctx context.Context, job *Job, req Request) {
-	rep, err := j.svc.Import(ctx, req)
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	now := time.Now().UTC()
-	job.Finished, job.State, job.Report = &now, JobDone, rep
+	spec := task.Spec{Kind: JobKind, Total: len(req.Table.Rows), Input: jobInput{Entity: req.Entity, File: req.File}}
+	t, err := j.tasks.Start(ctx, spec, func(ctx context.Context, progress func(done, total int)) (any, error) {
+		req.Progress = progress
+		return j.svc.Import(ctx, req)
+	})
 	if err != nil {
-		var e *echelon.Error
-		if !errors.As(err, &e) {
-			e = echelon.Errorf(echelon.EINTERNAL, "error.internal")
-		}
-		job.State, job.Error = JobFailed, e
+		return nil, err
 	}
+	return jobOf(t), nil
 }
 
-// Find returns a job started by the actor (an admin sees every job);
-// anyone else's is ENOTFOUND.
+// Find returns an import job started by the actor (an admin sees every
+// job); anyone else's is ENOTFOUND.
 func (j *Jobs) Find(ctx context.Context, id string) (*Job, error) {
-	a := echelon.ActorFrom(ctx)
-	if a == nil {
-		return nil, echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
+	t, err := j.tasks.Find(ctx, JobKind, id)
+	if err != nil {
+		return nil, err
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	job, ok := j.jobs[id]
-	if !ok || (job.owner != a.PersonID && !a.IsAdmin()) {
-		return nil, echelon.Errorf(echelon.ENOTFOUND, "import.job_not_found")
-	}
-	out := *job // a copy for the reader; the report is not changed after the job ends
-	return &out, nil
+	return jobOf(t), nil
 }
 
-// sweep forgets jobs finished longer than jobTTL ago; j.mu is held.
-func (j *Jobs) sweep() {
-	for id, job := range j.jobs {
-		if job.Finished != nil && time.Since(*job.Finished) > jobTTL {
-			delete(j.jobs, id)
-		}
-	}
+func jobOf(t *task.Task) *Job {
+	in, _ := t.Input.(jobInput)
+	rep, _ := t.Result.(*Report)
+	return &Job{Task: *t, Entity: in.Entity, File: in.File, Report: rep}
 }

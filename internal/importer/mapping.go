@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/echelonhq/echelon/internal/crm"
+	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 )
 
@@ -18,6 +19,9 @@ const (
 	Products      Entity = "products"
 	Opportunities Entity = "opportunities"
 	Activities    Entity = "activities"
+	// MarketSizes are imported from the market-share page (or the API),
+	// apart from the CRM's full load, so Entities leaves them out.
+	MarketSizes Entity = "market_sizes"
 )
 
 // Entities lists the importable entities in the order a full load needs them.
@@ -40,6 +44,8 @@ func Fields(e Entity) []string {
 		return crm.OpportunityFields
 	case Activities:
 		return crm.ActivityFields
+	case MarketSizes:
+		return market.SizeFields
 	}
 	return nil
 }
@@ -77,7 +83,7 @@ var aliases = map[string][]string{
 	"list_price":              {"price", "sales_price", "价格", "标准价", "目录价"},
 	"currency":                {"币种", "货币"},
 	"active":                  {"启用", "有效"},
-	"amount":                  {"金额", "close_value", "value", "商机金额"},
+	"amount":                  {"金额", "close_value", "value", "商机金额", "市场规模", "market size"},
 	"stage":                   {"阶段", "销售阶段", "deal_stage"},
 	"probability":             {"赢率", "概率"},
 	"expected_close":          {"预计成交日期", "预计结单日期", "expected close"},
@@ -93,6 +99,9 @@ var aliases = map[string][]string{
 	"next_step":               {"下一步", "下一步计划"},
 	"next_step_at":            {"下一步时间", "下次跟进时间"},
 	"opportunity_external_id": {"商机编号"},
+	"period":                  {"期间", "时期", "周期"},
+	"territory":               {"区域", "销售区域", "territory name", "区域名称"},
+	"note":                    {"备注", "说明"},
 }
 
 // normHeader folds case, spaces and underscores so "Close Date" matches close_date.

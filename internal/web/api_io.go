@@ -2,10 +2,8 @@ package web
 
 import (
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/importer"
@@ -19,8 +17,12 @@ const maxUpload = 64 << 20
 func (s *Server) ioAPIRoutes() []route {
 	return []route{
 		{"POST", "/api/v1/imports", s.apiImport, signedIn},
+		{"GET", "/api/v1/imports/jobs/{id}", s.apiImportJob, signedIn},
 		{"POST", "/api/v1/imports/maven", s.apiImportMaven, signedIn},
 		{"GET", "/api/v1/exports/{entity}", s.apiExport, signedIn},
+		{"POST", "/api/v1/exports/{entity}", s.apiStartExport, signedIn},
+		{"GET", "/api/v1/exports/jobs/{id}", s.apiExportJob, signedIn},
+		{"GET", "/api/v1/exports/jobs/{id}/file", s.serveExportFile, signedIn},
 	}
 }
 
@@ -60,11 +62,30 @@ func (s *Server) apiImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if r.FormValue("async") == "true" {
+		job, err := s.importJobs.Start(r.Context(), req)
+		if err != nil {
+			return err
+		}
+		w.Header().Set("Location", "/api/v1/imports/jobs/"+job.ID)
+		writeJSON(w, http.StatusAccepted, s.localiseJob(r, job))
+		return nil
+	}
 	rep, err := s.Importer.Import(r.Context(), req)
 	if err != nil {
 		return err
 	}
 	writeJSON(w, reportStatus(rep.Committed, rep.DryRun), s.localiseReport(r, rep))
+	return nil
+}
+
+// apiImportJob answers an import job's progress and, once it is done, its report.
+func (s *Server) apiImportJob(w http.ResponseWriter, r *http.Request) error {
+	job, err := s.importJobs.Find(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.localiseJob(r, job))
 	return nil
 }
 
@@ -94,51 +115,92 @@ func (s *Server) apiImportMaven(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range rep.Parts {
-		s.localiseReport(r, p)
+	for i, p := range rep.Parts {
+		rep.Parts[i] = s.localiseReport(r, p)
 	}
 	writeJSON(w, reportStatus(rep.Committed, rep.DryRun), rep)
 	return nil
 }
 
-// localiseReport fills the message of every row error and note in the caller's language.
+// localiseJob puts the messages of an import job (a copy from Find or Start) in the caller's language.
+func (s *Server) localiseJob(r *http.Request, job *importer.Job) *importer.Job {
+	job.Error = s.localised(r, job.Error)
+	if job.Report != nil {
+		job.Report = s.localiseReport(r, job.Report)
+	}
+	return job
+}
+
+// localiseReport returns a copy of rep with the message of every row error
+// and note in the caller's language; rep is left as it is, for a job's
+// report may be read by several people at once.
 func (s *Server) localiseReport(r *http.Request, rep *importer.Report) *importer.Report {
-	lang := langFrom(r.Context())
-	msg := func(e *echelon.Error) {
-		if e != nil {
-			e.Message = s.Catalog.T(lang, e.Key, e.Args...)
-		}
+	out := *rep
+	out.Notes = s.localisedAll(r, rep.Notes)
+	out.Results = make([]*echelon.RowResult, len(rep.Results))
+	for i, res := range rep.Results {
+		c := *res
+		c.Error, c.Notes = s.localised(r, res.Error), s.localisedAll(r, res.Notes)
+		out.Results[i] = &c
 	}
-	for _, n := range rep.Notes {
-		msg(n)
+	return &out
+}
+
+// localised returns a copy of e with its message in the caller's language (nil stays nil).
+func (s *Server) localised(r *http.Request, e *echelon.Error) *echelon.Error {
+	if e == nil {
+		return nil
 	}
-	for _, res := range rep.Results {
-		msg(res.Error)
-		for _, n := range res.Notes {
-			msg(n)
-		}
+	c := *e
+	c.Message = s.Catalog.T(langFrom(r.Context()), e.Key, e.Args...)
+	return &c
+}
+
+// localisedAll is localised for each of es.
+func (s *Server) localisedAll(r *http.Request, es []*echelon.Error) []*echelon.Error {
+	var out []*echelon.Error
+	for _, e := range es {
+		out = append(out, s.localised(r, e))
 	}
-	return rep
+	return out
 }
 
 func (s *Server) apiExport(w http.ResponseWriter, r *http.Request) error {
-	format := r.URL.Query().Get("format")
-	if format == "" {
-		format = "csv"
-	}
-	if format != "csv" && format != "xlsx" {
-		return badRequest{echelon.FieldError("format", "export.format_invalid")}
-	}
-	t, err := s.exportTable(r, r.PathValue("entity"))
+	x, err := s.newExport(r)
 	if err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s.%s", r.PathValue("entity"), time.Now().In(echelon.CompanyZone()).Format("20060102-1504"), format)
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	if format == "xlsx" {
-		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-		return sheet.WriteXLSX(w, r.PathValue("entity"), t.Header, t.Rows)
+	t, err := x.rows(r.Context(), func(int) {})
+	if err != nil {
+		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	return sheet.WriteCSV(w, t.Header, t.Rows)
+	x.setHeaders(w)
+	return x.write(w, t)
+}
+
+// apiStartExport starts an export job with the same format and filters as apiExport.
+func (s *Server) apiStartExport(w http.ResponseWriter, r *http.Request) error {
+	job, err := s.startExport(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Location", "/api/v1/exports/jobs/"+job.ID)
+	writeJSON(w, http.StatusAccepted, s.localiseExportJob(r, job))
+	return nil
+}
+
+// apiExportJob answers an export job's progress: the rows written so far.
+func (s *Server) apiExportJob(w http.ResponseWriter, r *http.Request) error {
+	job, err := s.findExport(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.localiseExportJob(r, job))
+	return nil
+}
+
+// localiseExportJob fills the message of a failed export job in the caller's language.
+func (s *Server) localiseExportJob(r *http.Request, job *ExportJob) *ExportJob {
+	job.Error = s.localised(r, job.Error)
+	return job
 }

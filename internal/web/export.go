@@ -1,6 +1,9 @@
 package web
 
 import (
+	"context"
+	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -33,101 +36,101 @@ func exportTime(t *time.Time) string {
 	return t.In(echelon.CompanyZone()).Format(time.RFC3339)
 }
 
-func (s *Server) exportTable(r *http.Request, entity string) (t *sheet.Table, err error) {
-	owner, ownerErr := s.ownerEmails(r)
-	defer func() {
-		if err == nil && *ownerErr != nil {
-			t, err = nil, *ownerErr
-		}
-	}()
+// exportRows reads the rows of a list as the actor in ctx, telling
+// progress how many it has read so far.
+type exportRows func(ctx context.Context, progress func(rows int)) (*sheet.Table, error)
+
+// exportList checks the filters of the request for the list entity and
+// returns how to read its rows.
+func (s *Server) exportList(r *http.Request, entity string) (exportRows, error) {
 	switch entity {
 	case "accounts":
 		f, err := accountFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(crm.AccountFields, func(p crm.Page) ([]*crm.Account, bool, error) {
+		return exportPages(s, crm.AccountFields, func(ctx context.Context, p crm.Page) ([]*crm.Account, bool, error) {
 			f.Page = p
-			return s.CRM.FindAccounts(r.Context(), f)
-		}, func(a *crm.Account) []string {
+			return s.CRM.FindAccounts(ctx, f)
+		}, func(a *crm.Account, owner func(int64) string) []string {
 			return []string{a.ExternalID, a.Name, a.CreditCode, a.Industry, a.Segment, a.Province, a.City, a.Address, a.Size,
 				a.Source, a.Phone, a.Email, a.Status, a.Tags, owner(a.OwnerID)}
-		})
+		}), nil
 	case "opportunities":
 		f, err := opportunityFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(crm.OpportunityFields, func(p crm.Page) ([]*crm.Opportunity, bool, error) {
+		return exportPages(s, crm.OpportunityFields, func(ctx context.Context, p crm.Page) ([]*crm.Opportunity, bool, error) {
 			f.Page = p
-			return s.CRM.FindOpportunities(r.Context(), f)
-		}, func(o *crm.Opportunity) []string {
+			return s.CRM.FindOpportunities(ctx, f)
+		}, func(o *crm.Opportunity, owner func(int64) string) []string {
 			return []string{o.ExternalID, o.Name, "", o.AccountName, owner(o.OwnerID), echelon.FormatAmount(o.Amount), o.Currency,
 				o.StageCode, strconv.Itoa(o.Probability), o.ExpectedClose, o.ClosedOn, o.EngagedOn, o.LostReason, "", ""}
-		})
+		}), nil
 	case "contacts":
 		f, err := contactFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(crm.ContactFields, func(p crm.Page) ([]*crm.Contact, bool, error) {
+		return exportPages(s, crm.ContactFields, func(ctx context.Context, p crm.Page) ([]*crm.Contact, bool, error) {
 			f.Page = p
-			return s.CRM.FindContacts(r.Context(), f)
-		}, func(c *crm.Contact) []string {
+			return s.CRM.FindContacts(ctx, f)
+		}, func(c *crm.Contact, _ func(int64) string) []string {
 			return []string{c.ExternalID, "", c.AccountName, c.Name, c.Title, c.Phone, c.Mobile, c.Email, c.WeChat}
-		})
+		}), nil
 	case "leads":
 		f, err := leadFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(leadExportFields, func(p crm.Page) ([]*crm.Lead, bool, error) {
+		return exportPages(s, leadExportFields, func(ctx context.Context, p crm.Page) ([]*crm.Lead, bool, error) {
 			f.Page = p
-			return s.CRM.FindLeads(r.Context(), f)
-		}, func(l *crm.Lead) []string {
+			return s.CRM.FindLeads(ctx, f)
+		}, func(l *crm.Lead, owner func(int64) string) []string {
 			return []string{l.Company, l.ContactName, l.Phone, l.Email, l.Source, l.Status, owner(l.OwnerID), exportTime(&l.CreatedAt)}
-		})
+		}), nil
 	case "activities":
 		f, err := activityFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(activityExportFields, func(p crm.Page) ([]*crm.Activity, bool, error) {
+		return exportPages(s, activityExportFields, func(ctx context.Context, p crm.Page) ([]*crm.Activity, bool, error) {
 			f.Page = p
-			return s.CRM.FindActivities(r.Context(), f)
-		}, func(x *crm.Activity) []string {
+			return s.CRM.FindActivities(ctx, f)
+		}, func(x *crm.Activity, owner func(int64) string) []string {
 			return []string{exportTime(&x.At), x.Kind, x.Subject, x.AccountName, x.OpportunityName, x.Outcome, x.NextStep,
 				exportTime(x.NextStepAt), owner(x.OwnerID)}
-		})
+		}), nil
 	case "products":
 		inactive := r.URL.Query().Get("inactive") == "true"
-		return exportPages(crm.ProductFields, func(crm.Page) ([]*crm.Product, bool, error) {
-			items, err := s.CRM.FindProducts(r.Context(), inactive) // the whole catalogue is one page
+		return exportPages(s, crm.ProductFields, func(ctx context.Context, _ crm.Page) ([]*crm.Product, bool, error) {
+			items, err := s.CRM.FindProducts(ctx, inactive) // the whole catalogue is one page
 			return items, false, err
-		}, func(p *crm.Product) []string {
+		}, func(p *crm.Product, _ func(int64) string) []string {
 			return []string{p.Code, p.Name, p.Series, echelon.FormatAmount(p.ListPrice), p.Currency, strconv.FormatBool(p.Active)}
-		})
+		}), nil
 	case "people":
 		f, err := personFilter(r)
 		if err != nil {
 			return nil, err
 		}
-		return exportPages(org.PersonFields, func(p crm.Page) ([]*org.Person, bool, error) {
+		return exportPages(s, org.PersonFields, func(ctx context.Context, p crm.Page) ([]*org.Person, bool, error) {
 			f.Limit, f.Offset = p.Limit, p.Offset
-			people, total, err := s.Org.FindPeople(r.Context(), f)
+			people, total, err := s.Org.FindPeople(ctx, f)
 			return people, p.Offset+len(people) < total, err
-		}, func(p *org.Person) []string {
+		}, func(p *org.Person, _ func(int64) string) []string {
 			return []string{p.Email, p.Name, p.Phone, string(p.Role), p.UnitName, "", p.LevelCode, p.HireDate, ""}
-		})
+		}), nil
 	}
 	return nil, echelon.Errorf(echelon.ENOTFOUND, "export.entity_unknown")
 }
 
 // ownerEmails returns a lookup of the e-mail of a record's owner, which the
 // owner_email column holds (the import matches owners by e-mail, not name).
-// It reads the person as the caller, so an owner outside their scope, or
-// none, stays empty; the first other failure is kept in *failed.
-func (s *Server) ownerEmails(r *http.Request) (lookup func(id int64) string, failed *error) {
+// It reads the person as the actor in ctx, so an owner outside their scope,
+// or none, stays empty; the first other failure is kept in *failed.
+func (s *Server) ownerEmails(ctx context.Context) (lookup func(id int64) string, failed *error) {
 	seen := map[int64]string{}
 	failed = new(error)
 	return func(id int64) string {
@@ -137,7 +140,7 @@ func (s *Server) ownerEmails(r *http.Request) (lookup func(id int64) string, fai
 		if e, ok := seen[id]; ok {
 			return e
 		}
-		p, err := s.Org.FindPersonByID(r.Context(), id)
+		p, err := s.Org.FindPersonByID(ctx, id)
 		switch {
 		case err == nil:
 			seen[id] = p.Email
@@ -150,20 +153,74 @@ func (s *Server) ownerEmails(r *http.Request) (lookup func(id int64) string, fai
 	}, failed
 }
 
-// exportPages walks a scoped list page by page into a table.
-func exportPages[T any](header []string, find func(crm.Page) ([]T, bool, error), row func(T) []string) (*sheet.Table, error) {
-	t := &sheet.Table{Header: header}
-	for p := (crm.Page{Limit: 200}); p.Offset < maxExportRows; p.Offset += p.Limit {
-		items, more, err := find(p)
-		if err != nil {
-			return nil, err
+// exportPages reads a scoped list page by page into a table; row turns a
+// record into its cells, given the lookup of owners' e-mails.
+func exportPages[T any](s *Server, header []string, find func(context.Context, crm.Page) ([]T, bool, error),
+	row func(item T, owner func(int64) string) []string) exportRows {
+	return func(ctx context.Context, progress func(rows int)) (*sheet.Table, error) {
+		owner, failed := s.ownerEmails(ctx)
+		t := &sheet.Table{Header: header}
+		for p := (crm.Page{Limit: 200}); p.Offset < maxExportRows; p.Offset += p.Limit {
+			items, more, err := find(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			for _, it := range items {
+				t.Rows = append(t.Rows, row(it, owner))
+			}
+			if *failed != nil {
+				return nil, *failed
+			}
+			progress(len(t.Rows))
+			if !more {
+				break
+			}
 		}
-		for _, it := range items {
-			t.Rows = append(t.Rows, row(it))
-		}
-		if !more {
-			break
-		}
+		return t, nil
 	}
-	return t, nil
+}
+
+// export is the export a request asks for: the list, its file and how to read its rows.
+type export struct {
+	Entity string
+	Format string // csv or xlsx
+	Name   string // of the file, entity-YYYYMMDD-HHMM.format in the company's zone
+	rows   exportRows
+}
+
+// newExport reads the export of the request: the format (csv by default),
+// the list in the path and its filters in the query.
+func (s *Server) newExport(r *http.Request) (*export, error) {
+	format := r.URL.Query().Get("format")
+	if format == "" {
+		format = "csv"
+	}
+	if format != "csv" && format != "xlsx" {
+		return nil, badRequest{echelon.FieldError("format", "export.format_invalid")}
+	}
+	entity := r.PathValue("entity")
+	rows, err := s.exportList(r, entity)
+	if err != nil {
+		return nil, err
+	}
+	name := fmt.Sprintf("%s-%s.%s", entity, time.Now().In(echelon.CompanyZone()).Format("20060102-1504"), format)
+	return &export{Entity: entity, Format: format, Name: name, rows: rows}, nil
+}
+
+// setHeaders names the file of the answer and its type.
+func (x *export) setHeaders(w http.ResponseWriter) {
+	w.Header().Set("Content-Disposition", `attachment; filename="`+x.Name+`"`)
+	if x.Format == "xlsx" {
+		w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	} else {
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	}
+}
+
+// write writes the table in the export's format.
+func (x *export) write(w io.Writer, t *sheet.Table) error {
+	if x.Format == "xlsx" {
+		return sheet.WriteXLSX(w, x.Entity, t.Header, t.Rows)
+	}
+	return sheet.WriteCSV(w, t.Header, t.Rows)
 }

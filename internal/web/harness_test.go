@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/audit"
@@ -21,8 +22,15 @@ import (
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
+	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/scorecard"
+	"github.com/echelonhq/echelon/internal/settings"
+	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/target"
+	"github.com/echelonhq/echelon/internal/task"
 	"github.com/echelonhq/echelon/internal/web"
 )
 
@@ -60,9 +68,12 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 		t.Fatal(err)
 	}
 	crmSvc := crm.NewService(d, nil)
-	imports := importer.NewService(d, orgs, crmSvc)
+	tasks := task.NewRunner(time.Hour, log)
+	t.Cleanup(tasks.Close) // before the database closes
+	kpis := kpi.NewService(d)
 	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crmSvc,
-		Importer: imports, ImportJobs: importer.NewJobs(imports), Catalog: cat, Log: log, Version: "test"})
+		Settings: settings.NewService(d), Targets: target.NewService(d), KPI: kpis, Scorecards: scorecard.NewService(d, kpis), Market: market.NewService(d),
+		Importer: importer.NewService(d, orgs, crmSvc), Surveys: survey.NewService(d, time.Now), Tasks: tasks, Catalog: cat, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -83,9 +83,18 @@ func (s *Server) wrap(rt route) http.Handler {
 			s.writeError(sw, r, rt, err)
 		}
 		s.metrics.observe(rt.method+" "+rt.path, sw.status, time.Since(start))
-		s.Log.Info("request", "id", requestID(r.Context()), "method", r.Method, "path", r.URL.Path,
+		s.Log.Info("request", "id", requestID(r.Context()), "method", r.Method, "path", loggedPath(rt, r),
 			"route", rt.path, "status", sw.status, "ms", time.Since(start).Milliseconds())
 	})
+}
+
+// loggedPath is the request path for the log, except where the path holds
+// a secret (a survey's one-use link): then the route's pattern.
+func loggedPath(rt route, r *http.Request) string {
+	if strings.Contains(rt.path, "{token}") {
+		return rt.path
+	}
+	return r.URL.Path
 }
 
 // authenticate resolves the caller (Bearer token or session cookie), puts

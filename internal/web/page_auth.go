@@ -102,6 +102,8 @@ type homeData struct {
 	Subtree  []*org.Unit
 	TeamSize int
 	Reports  []*org.Person
+	// Everyone who sells, and administrators: targets, pace and KPIs.
+	Dash *dashboard
 }
 
 type homeCounts struct{ Units, People, Levels, Roles int }
@@ -120,6 +122,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 		err = s.loadManagerHome(r, d)
 	}
 	if err != nil {
+		return err
+	}
+	if d.Dash, err = s.loadDashboard(r); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "home", "home.title", d)

@@ -148,8 +148,9 @@ func sortMap(u *url.URL, current, def string, keys ...string) map[string]column 
 	return out
 }
 
-// exportLinks returns the CSV and XLSX export links of a list with the
-// filters of u (the export itself re-applies scope and filters).
+// exportLinks returns where the CSV and XLSX export buttons of a list
+// start an export job with the filters of u (the export itself re-applies
+// scope and filters).
 func exportLinks(u *url.URL, entity string) (csv, xlsx string) {
 	q := u.Query()
 	for _, k := range []string{"offset", "limit", "flash"} {
@@ -157,7 +158,7 @@ func exportLinks(u *url.URL, entity string) (csv, xlsx string) {
 	}
 	link := func(format string) string {
 		q.Set("format", format)
-		return "/api/v1/exports/" + entity + "?" + q.Encode()
+		return "/export/" + entity + "?" + q.Encode()
 	}
 	return link("csv"), link("xlsx")
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/sheet"
+	"github.com/echelonhq/echelon/internal/task"
 )
 
 // maxReportRows bounds the failed or noted rows an import page lists.
@@ -146,7 +147,7 @@ func (s *Server) importFile(w http.ResponseWriter, r *http.Request) error {
 			req := importer.Request{Entity: importer.Entity(f.Val("entity")), File: name, Table: t, DryRun: f.Checked("dry_run")}
 			if len(t.Rows) >= backgroundRows {
 				var job *importer.Job
-				if job, err = s.ImportJobs.Start(r.Context(), req); err == nil {
+				if job, err = s.importJobs.Start(r.Context(), req); err == nil {
 					seeOther(w, r, "/import/jobs/"+job.ID, "")
 					return nil
 				}
@@ -225,12 +226,12 @@ func (s *Server) importJobPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	job, err := s.ImportJobs.Find(r.Context(), r.PathValue("job"))
+	job, err := s.importJobs.Find(r.Context(), r.PathValue("job"))
 	if err != nil {
 		return err
 	}
 	switch {
-	case job.State == importer.JobRunning:
+	case job.State == task.Running:
 		jd := &importJobData{Job: job}
 		if job.Total > 0 {
 			jd.Percent = job.Done * 100 / job.Total

@@ -232,8 +232,8 @@ func TestCRMPages_ListsFilterPageWithoutCountingAndExportWhatTheyShow(t *testing
 			t.Errorf("second page lacks a previous link")
 		}
 		_, body = b.get("/accounts?q=Westbrook&status=customer")
-		if w, ok := hasAll(body, pgWestAccount, `href="/api/v1/exports/accounts?format=csv&amp;q=Westbrook&amp;status=customer"`,
-			`href="/api/v1/exports/accounts?format=xlsx&amp;q=Westbrook&amp;status=customer"`); !ok {
+		if w, ok := hasAll(body, pgWestAccount, `formaction="/export/accounts?format=csv&amp;q=Westbrook&amp;status=customer"`,
+			`formaction="/export/accounts?format=xlsx&amp;q=Westbrook&amp;status=customer"`); !ok {
 			t.Errorf("filtered list lacks %q", w)
 		}
 		if strings.Contains(body, pgEastAccount) {
@@ -257,8 +257,8 @@ func TestCRMPages_ListsFilterPageWithoutCountingAndExportWhatTheyShow(t *testing
 			t.Errorf("the rep's leads page lacks their lead or the new-lead form")
 		}
 		_, body = rep.get("/leads?q=Westgate&status=new")
-		if w, ok := hasAll(body, `href="/api/v1/exports/leads?format=csv&amp;q=Westgate&amp;status=new"`,
-			`href="/api/v1/exports/leads?format=xlsx&amp;q=Westgate&amp;status=new"`); !ok {
+		if w, ok := hasAll(body, `formaction="/export/leads?format=csv&amp;q=Westgate&amp;status=new"`,
+			`formaction="/export/leads?format=xlsx&amp;q=Westgate&amp;status=new"`); !ok {
 			t.Errorf("the filtered leads page lacks %q", w)
 		}
 		res, csv = rep.get("/api/v1/exports/leads?format=csv&q=Westgate&status=new")
@@ -268,11 +268,11 @@ func TestCRMPages_ListsFilterPageWithoutCountingAndExportWhatTheyShow(t *testing
 		// The activities of an account or a deal export from its page.
 		acc := "/accounts/" + w.s("westAccount")
 		_, body = rep.get(acc)
-		if !strings.Contains(body, `href="/api/v1/exports/activities?account_id=`+w.s("westAccount")+`&amp;format=csv"`) {
+		if !strings.Contains(body, `formaction="/export/activities?account_id=`+w.s("westAccount")+`&amp;format=csv"`) {
 			t.Errorf("the account page lacks the export of its activities")
 		}
 		_, body = rep.get("/opportunities/" + w.s("westOpp"))
-		if !strings.Contains(body, `href="/api/v1/exports/activities?format=xlsx&amp;opportunity_id=`+w.s("westOpp")+`"`) {
+		if !strings.Contains(body, `formaction="/export/activities?format=xlsx&amp;opportunity_id=`+w.s("westOpp")+`"`) {
 			t.Errorf("the deal page lacks the export of its activities")
 		}
 		res, csv = rep.get("/api/v1/exports/activities?account_id=" + w.s("westAccount") + "&format=csv")

@@ -28,10 +28,16 @@ func (rt route) isAPI() bool { return len(rt.path) >= 5 && rt.path[:5] == "/api/
 // routes is the whole route table: pages, then the JSON API, then operations.
 func (s *Server) routes() []route {
 	r := s.pageRoutes()
+	r = append(r, s.exportPageRoutes()...)
+	r = append(r, s.targetPageRoutes()...)
 	r = append(r, s.apiRoutes()...)
 	r = append(r, s.crmAPIRoutes()...)
 	r = append(r, s.territoryAPIRoutes()...)
 	r = append(r, s.ioAPIRoutes()...)
+	r = append(r, s.targetAPIRoutes()...)
+	r = append(r, s.scorecardAPIRoutes()...)
+	r = append(r, s.marketRoutes()...)
+	r = append(r, s.surveyRoutes()...)
 	return append(r,
 		route{"GET", "/healthz", s.healthz, public},
 		route{"GET", "/readyz", s.readyz, public},

@@ -14,21 +14,34 @@ import (
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
+	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/scorecard"
+	"github.com/echelonhq/echelon/internal/settings"
+	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/target"
+	"github.com/echelonhq/echelon/internal/task"
 )
 
 // Deps are the services and settings the web layer needs.
 type Deps struct {
-	DB       *db.DB // readiness only: ping and pending migrations
-	Org      *org.Service
-	Auth     *auth.Service
-	Audit    *audit.Service
-	CRM      *crm.Service
-	Importer *importer.Service
-	// ImportJobs runs large imports in the background (see importer.Jobs).
-	ImportJobs *importer.Jobs
-	Catalog    *i18n.Catalog
-	Log        *slog.Logger
+	DB         *db.DB // readiness only: ping and pending migrations
+	Org        *org.Service
+	Auth       *auth.Service
+	Audit      *audit.Service
+	CRM        *crm.Service
+	Settings   *settings.Service
+	Targets    *target.Service
+	KPI        *kpi.Service
+	Scorecards *scorecard.Service
+	Market     *market.Service
+	Importer   *importer.Service
+	Surveys    *survey.Service
+	// Tasks runs large imports and exports in the background (see internal/task).
+	Tasks   *task.Runner
+	Catalog *i18n.Catalog
+	Log     *slog.Logger
 	// SecureCookies marks cookies Secure; set it when served behind TLS.
 	SecureCookies bool
 	Version       string
@@ -37,14 +50,15 @@ type Deps struct {
 // Server is the HTTP handler of Echelon.
 type Server struct {
 	Deps
-	pages   map[string]*template.Template
-	metrics *metrics
-	handler http.Handler
+	importJobs *importer.Jobs
+	pages      map[string]*template.Template
+	metrics    *metrics
+	handler    http.Handler
 }
 
 // New builds the server and its route table.
 func New(d Deps) (*Server, error) {
-	s := &Server{Deps: d}
+	s := &Server{Deps: d, importJobs: importer.NewJobs(d.Importer, d.Tasks)}
 	var err error
 	if s.pages, err = parsePages(); err != nil {
 		return nil, err
