@@ -144,6 +144,17 @@ func (m Metric) Valid() bool {
 // Money reports whether the metric is an amount of money (minor units, with a currency).
 func (m Metric) Money() bool { return m == MetricWonRevenue }
 
+// Measures are the totals the metric is read from.
+func (m Metric) Measures() []string {
+	switch m {
+	case MetricWonRevenue, MetricWonDeals:
+		return []string{totals.Won}
+	case MetricNewCustomers:
+		return []string{totals.NewCustomer}
+	}
+	return []string{totals.Activity}
+}
+
 // Of reads the metric from the figures; currency applies to money.
 func (m Metric) Of(f Figures, currency string) int64 {
 	switch m {

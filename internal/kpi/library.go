@@ -144,5 +144,13 @@ func activityKind(code string) string {
 	return ""
 }
 
+// measures are the totals the KPI is computed from (its evidence's kind of record).
+func (d Def) measures() []string {
+	return map[string][]string{
+		EvidenceWon: {totals.Won}, EvidenceClosed: {totals.Won, totals.Lost}, EvidenceLost: {totals.Lost},
+		EvidenceNewCustomers: {totals.NewCustomer}, EvidenceOpen: {totals.Open}, EvidenceActivities: {totals.Activity},
+	}[d.Evidence]
+}
+
 // Value computes the KPI from the figures.
 func (d Def) Value(f Figures, currency string) Value { return d.value(f, currency) }

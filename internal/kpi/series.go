@@ -41,7 +41,12 @@ func (s *Service) Trend(ctx context.Context, ref Ref, code, at, currency string)
 		}
 		p := sc.Period
 		from := p.First.Add(-12)
-		rows, err := totals.Sum(ctx, tx, sc.Subject.filter(from, p.Last()), totals.Group{Month: true})
+		f := sc.Subject.filter(from, p.Last())
+		f.Measures = d.measures()
+		if f.Measures == nil { // CSAT: from the surveys, month by month
+			return echelon.FieldError("kpi", "kpi.no_trend", code)
+		}
+		rows, err := totals.Sum(ctx, tx, f, totals.Group{Month: true})
 		if err != nil {
 			return err
 		}
@@ -87,10 +92,13 @@ func (s *Service) Funnel(ctx context.Context, ref Ref, at string) (*Funnel, erro
 		if err != nil {
 			return err
 		}
-		f, err := LoadFigures(ctx, tx, sc.Subject.Subject, sc.Period.First, sc.Period.Last())
+		filter := sc.Subject.filter(sc.Period.First, sc.Period.Last())
+		filter.Measures = []string{totals.Entered}
+		rows, err := totals.Sum(ctx, tx, filter, totals.Group{})
 		if err != nil {
 			return err
 		}
+		f := Figures(rows)
 		rs, err := tx.Query(ctx, `SELECT code, name_zh, name_en, outcome FROM stages WHERE active ORDER BY position, id`)
 		if err != nil {
 			return fmt.Errorf("kpi: stages: %w", err)

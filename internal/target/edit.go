@@ -179,7 +179,7 @@ func (ed *editor) seasonal(ctx context.Context, tx *db.Tx, n *Node) ([]int64, er
 	last := t.cal.Year(t.plan.FiscalYear - 1)
 	if ed.paths == nil {
 		var err error
-		if ed.history, err = totals.Sum(ctx, tx, totals.Filter{From: last.First, To: last.Last()}, totals.Group{Unit: true, Person: true, Month: true}); err != nil {
+		if ed.history, err = totals.Sum(ctx, tx, totals.Filter{From: last.First, To: last.Last(), Measures: t.plan.Metric.Measures()}, totals.Group{Unit: true, Person: true, Month: true}); err != nil {
 			return nil, err
 		}
 		if ed.paths, err = unitPaths(ctx, tx); err != nil {

@@ -131,7 +131,7 @@ func (t *tree) pace(ctx context.Context, tx *db.Tx, nodes []*Node, at string, no
 		return nil, err
 	}
 	year := t.cal.Year(t.plan.FiscalYear)
-	rows, err := totals.Sum(ctx, tx, totals.Filter{From: p.First, To: p.Last()}, totals.Group{Unit: true, Person: true})
+	rows, err := totals.Sum(ctx, tx, totals.Filter{From: p.First, To: p.Last(), Measures: t.plan.Metric.Measures()}, totals.Group{Unit: true, Person: true})
 	if err != nil {
 		return nil, err
 	}
