@@ -71,6 +71,8 @@ func (p *page) KPIValue(r kpi.Result, currency string) string {
 		return p.Percent(v)
 	case kpi.UnitDays:
 		return p.T("kpis.days", tenths(roundDiv(v.Num, 10, v.Den)))
+	case kpi.UnitScore:
+		return tenths(roundDiv(v.Num, 10, v.Den))
 	}
 	return p.Num64(roundDiv(v.Num, 1, v.Den))
 }

@@ -30,6 +30,7 @@ func (s *Server) routes() []route {
 	r := s.pageRoutes()
 	r = append(r, s.exportPageRoutes()...)
 	r = append(r, s.targetPageRoutes()...)
+	r = append(r, s.scorecardPageRoutes()...)
 	r = append(r, s.apiRoutes()...)
 	r = append(r, s.crmAPIRoutes()...)
 	r = append(r, s.territoryAPIRoutes()...)
