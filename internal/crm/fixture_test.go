@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,11 +13,8 @@ import (
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/org"
-	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/testorg"
 )
-
-// cheap keeps password hashing fast in tests; the format is the production one.
-var cheap = password.Params{Memory: 1024, Time: 1, Threads: 1}
 
 // start is the fixture clock's first reading: a Monday, 10:00 in Shanghai.
 var start = time.Date(2025, 3, 3, 2, 0, 0, 0, time.UTC)
@@ -46,7 +42,8 @@ func (c *clock) advance(d time.Duration) {
 // days is n days as a duration.
 func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 
-// fixture is a small sales organisation built through the real services:
+// fixture is the small sales organisation of internal/testorg with the
+// CRM on top, on a clock the tests move:
 //
 //	Company /1/   senior manager Sun, marketing Ma; admin Ada has no unit
 //	├── East      regional manager Li
@@ -68,72 +65,20 @@ type fixture struct {
 
 func newFixture(t *testing.T, d *db.DB) *fixture {
 	t.Helper()
-	f := &fixture{d: d, org: org.NewService(d, cheap), audit: audit.NewService(d), clock: &clock{now: start},
-		levels: map[string]int64{}, stages: map[string]int64{}}
+	o := testorg.New(t, d)
+	f := &fixture{d: d, org: o.Org, audit: audit.NewService(d), clock: &clock{now: start}, levels: o.Levels, stages: map[string]int64{},
+		company: o.Company, east: o.East, eastA: o.EastA, west: o.West,
+		admin: o.Admin, senior: o.Senior, eastMgr: o.EastMgr, westMgr: o.WestMgr,
+		eastRep: o.EastRep, eastRep2: o.EastRep2, westRep: o.WestRep, marketing: o.Marketing}
 	f.crm = crm.NewService(d, f.clock.Now)
-	ctx := system()
-	levels, err := f.org.FindLevels(ctx)
-	if err != nil {
-		t.Fatalf("find levels: %v", err)
-	}
-	for _, l := range levels {
-		f.levels[l.Code] = l.ID
-	}
-	stages, err := f.crm.FindStages(ctx)
+	stages, err := f.crm.FindStages(system())
 	if err != nil {
 		t.Fatalf("find stages: %v", err)
 	}
 	for _, s := range stages {
 		f.stages[s.Code] = s.ID
 	}
-	if f.company, err = f.org.FindUnitByID(ctx, 1); err != nil {
-		t.Fatalf("find company unit: %v", err)
-	}
-	if f.company.Path != "/1/" {
-		t.Fatalf("company path %q, want /1/", f.company.Path)
-	}
-	f.east = f.mustUnit(t, org.UnitInput{ParentID: f.company.ID, Kind: org.KindRegion, Name: "East"})
-	f.eastA = f.mustUnit(t, org.UnitInput{ParentID: f.east.ID, Kind: org.KindTeam, Name: "East-A"})
-	f.west = f.mustUnit(t, org.UnitInput{ParentID: f.company.ID, Kind: org.KindRegion, Name: "West"})
-
-	f.admin = f.mustPerson(t, "ada", echelon.RoleAdmin, nil, nil, "")
-	f.senior = f.mustPerson(t, "sun", echelon.RoleSeniorManager, f.company, nil, "senior_manager")
-	f.eastMgr = f.mustPerson(t, "li", echelon.RoleRegionalManager, f.east, f.senior, "regional_manager")
-	f.westMgr = f.mustPerson(t, "wang", echelon.RoleRegionalManager, f.west, f.senior, "regional_manager")
-	f.eastRep = f.mustPerson(t, "zhao", echelon.RoleRep, f.eastA, f.eastMgr, "junior_rep")
-	f.eastRep2 = f.mustPerson(t, "qian", echelon.RoleRep, f.eastA, f.eastMgr, "mid_rep")
-	f.westRep = f.mustPerson(t, "zhou", echelon.RoleRep, f.west, f.westMgr, "mid_rep")
-	f.marketing = f.mustPerson(t, "ma", echelon.RoleMarketing, f.company, nil, "")
 	return f
-}
-
-func (f *fixture) mustUnit(t *testing.T, in org.UnitInput) *org.Unit {
-	t.Helper()
-	u, err := f.org.CreateUnit(system(), in)
-	if err != nil {
-		t.Fatalf("create unit %q: %v", in.Name, err)
-	}
-	return u
-}
-
-// mustPerson creates a person named after the login, capitalised.
-func (f *fixture) mustPerson(t *testing.T, login string, role echelon.Role, unit *org.Unit, manager *org.Person, level string) *org.Person {
-	t.Helper()
-	in := org.PersonInput{Email: login + "@example.com", Name: strings.ToUpper(login[:1]) + login[1:], Role: role, HireDate: "2023-03-01"}
-	if unit != nil {
-		in.UnitID = unit.ID
-	}
-	if manager != nil {
-		in.ManagerID = manager.ID
-	}
-	if level != "" {
-		in.LevelID = f.levels[level]
-	}
-	p, err := f.org.CreatePerson(system(), in)
-	if err != nil {
-		t.Fatalf("create person %s: %v", login, err)
-	}
-	return p
 }
 
 // setAccountLimit sets how many accounts people of a level may own.
@@ -150,19 +95,10 @@ func (f *fixture) setAccountLimit(t *testing.T, level string, limit int) {
 }
 
 // system is the context of work done by the program itself.
-func system() context.Context {
-	return echelon.NewContext(context.Background(), echelon.SystemActor("test"))
-}
+func system() context.Context { return testorg.System() }
 
 // as returns a context in which p is signed in.
-func as(p *org.Person) context.Context {
-	return echelon.NewContext(context.Background(), actorOf(p))
-}
-
-// actorOf builds the actor the sign-in of p would produce.
-func actorOf(p *org.Person) *echelon.Actor {
-	return &echelon.Actor{PersonID: p.ID, Name: p.Name, Role: p.Role, UnitID: p.UnitID, UnitPath: p.UnitPath}
-}
+func as(p *org.Person) context.Context { return testorg.As(p) }
 
 // mustAccount creates an account as p.
 func (f *fixture) mustAccount(t *testing.T, p *org.Person, in crm.AccountInput) *crm.Account {
