@@ -423,8 +423,10 @@ func writeLines(ctx context.Context, tx *db.Tx, oppID int64, lines []*LineItem) 
 		return fmt.Errorf("crm: clear lines: %w", err)
 	}
 	for _, l := range lines {
-		if _, err := tx.Exec(ctx, `INSERT INTO opportunity_products (opportunity_id, product_id, quantity, unit_price) VALUES (?, ?, ?, ?)`,
-			oppID, l.ProductID, l.Quantity, l.UnitPrice); err != nil {
+		// The line keeps its product's series as it is now (targets by series count it so).
+		if _, err := tx.Exec(ctx, `INSERT INTO opportunity_products (opportunity_id, product_id, quantity, unit_price, series)
+			SELECT ?, id, ?, ?, series FROM products WHERE id = ?`,
+			oppID, l.Quantity, l.UnitPrice, l.ProductID); err != nil {
 			return fmt.Errorf("crm: insert line: %w", err)
 		}
 	}

@@ -169,3 +169,58 @@ func (m Metric) Of(f Figures, currency string) int64 {
 	}
 	return 0
 }
+
+// The dimensions a metric can be narrowed to.
+const (
+	BySeries    = "series"    // a product series, by the series each order line was saved with
+	ByTerritory = "territory" // a territory, by the territory of the deal's account (its id)
+)
+
+// Slice narrows a metric to one product series or one territory; the zero
+// Slice is the whole business. Only won revenue and won deals can be narrowed.
+type Slice struct {
+	By    string `json:"dimension,omitempty"`
+	Value string `json:"dim_value,omitempty"`
+}
+
+// Whole reports whether the slice narrows nothing.
+func (sl Slice) Whole() bool { return sl.By == "" }
+
+// measure is the totals measure a narrowed won metric is read from.
+func (sl Slice) measure() string {
+	if sl.By == ByTerritory {
+		return totals.WonArea
+	}
+	return totals.WonSeries
+}
+
+// Basis is what a target counts: a metric, possibly narrowed.
+type Basis struct {
+	Metric Metric
+	Slice  Slice
+}
+
+// Measures are the totals the basis is read from.
+func (b Basis) Measures() []string {
+	if b.Slice.Whole() {
+		return b.Metric.Measures()
+	}
+	return []string{b.Slice.measure()}
+}
+
+// Of reads the basis from the figures; currency applies to money.
+func (b Basis) Of(f Figures, currency string) int64 {
+	if b.Slice.Whole() {
+		return b.Metric.Of(f, currency)
+	}
+	var v totals.Value
+	for _, t := range f {
+		if t.Measure == b.Slice.measure() && t.Dim == b.Slice.Value && (!b.Metric.Money() || t.Currency == currency) {
+			v.N, v.Amount = v.N+t.N, v.Amount+t.Amount
+		}
+	}
+	if b.Metric.Money() {
+		return v.Amount
+	}
+	return v.N
+}

@@ -144,7 +144,7 @@ func (ed *editor) cascade(ctx context.Context, tx *db.Tx, n *Node) error {
 		}
 		weights[i] = c.Amount
 	}
-	for i, part := range split(n.Amount, weights) {
+	for i, part := range echelon.Split(n.Amount, weights) {
 		c := n.children[i]
 		if _, seen := ed.changed[c]; !seen {
 			ed.changed[c] = c.Amount
@@ -179,7 +179,7 @@ func (ed *editor) seasonal(ctx context.Context, tx *db.Tx, n *Node) ([]int64, er
 	last := t.cal.Year(t.plan.FiscalYear - 1)
 	if ed.paths == nil {
 		var err error
-		if ed.history, err = totals.Sum(ctx, tx, totals.Filter{From: last.First, To: last.Last(), Measures: t.plan.Metric.Measures()}, totals.Group{Unit: true, Person: true, Month: true}); err != nil {
+		if ed.history, err = totals.Sum(ctx, tx, totals.Filter{From: last.First, To: last.Last(), Measures: t.plan.Basis().Measures()}, totals.Group{Unit: true, Person: true, Month: true}); err != nil {
 			return nil, err
 		}
 		if ed.paths, err = unitPaths(ctx, tx); err != nil {
@@ -196,7 +196,7 @@ func (ed *editor) seasonal(ctx context.Context, tx *db.Tx, n *Node) ([]int64, er
 			continue
 		}
 		i := monthIndex(last, row.Month)
-		weights[i] += t.plan.Metric.Of([]totals.Total{row}, t.plan.Currency)
+		weights[i] += t.plan.Basis().Of([]totals.Total{row}, t.plan.Currency)
 	}
 	return weights, nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/kpi"
 	"github.com/echelonhq/echelon/internal/period"
 	"github.com/echelonhq/echelon/internal/totals"
 )
@@ -23,12 +24,20 @@ const (
 // sum of its months), what was expected by now by the target's phasing
 // (whole months that have passed, and the elapsed share of the current
 // month, rounded half away from zero), and the actual so far.
+//
+// Pipeline coverage (won revenue over the whole business only): the
+// weighted open pipeline expected to close in the period (the deals the
+// weighted pipeline KPI lists for it, late ones included: they are still
+// open) against what remains of the target (target − actual); not shown
+// for a period that is over, Coverage nil when nothing remains.
 type Pace struct {
-	Period   string `json:"period"`
-	Target   int64  `json:"target"`
-	Expected int64  `json:"expected"`
-	Actual   int64  `json:"actual"`
-	Status   string `json:"status"`
+	Period   string   `json:"period"`
+	Target   int64    `json:"target"`
+	Expected int64    `json:"expected"`
+	Actual   int64    `json:"actual"`
+	Status   string   `json:"status"`
+	Pipeline *int64   `json:"weighted_pipeline,omitempty"`
+	Coverage *float64 `json:"pipeline_coverage,omitempty"`
 }
 
 // Attainment is the actual as a share of the target (0 when there is none).
@@ -131,11 +140,17 @@ func (t *tree) pace(ctx context.Context, tx *db.Tx, nodes []*Node, at string, no
 		return nil, err
 	}
 	year := t.cal.Year(t.plan.FiscalYear)
-	rows, err := totals.Sum(ctx, tx, totals.Filter{From: p.First, To: p.Last(), Measures: t.plan.Metric.Measures()}, totals.Group{Unit: true, Person: true})
+	paths, err := unitPaths(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	actual, err := t.actuals(ctx, tx, rows)
+	basis := t.plan.Basis()
+	actual, err := rollUp(ctx, tx, paths, totals.Filter{From: p.First, To: p.Last(), Measures: basis.Measures()},
+		func(r totals.Total) int64 { return basis.Of([]totals.Total{r}, t.plan.Currency) })
+	if err != nil {
+		return nil, err
+	}
+	pipeline, err := t.pipeline(ctx, tx, paths, p, now)
 	if err != nil {
 		return nil, err
 	}
@@ -148,21 +163,48 @@ func (t *tree) pace(ctx context.Context, tx *db.Tx, nodes []*Node, at string, no
 			pc.Expected += int64(math.Round(float64(v) * t.cal.Elapsed(t.cal.Month(m), now)))
 		}
 		pc.Status = status(pc.Actual, pc.Expected)
+		if pipeline != nil {
+			w := pipeline(n)
+			pc.Pipeline = &w
+			if rest := pc.Target - pc.Actual; rest > 0 {
+				c := float64(w) / float64(rest)
+				pc.Coverage = &c
+			}
+		}
 		out[i] = pc
 	}
 	return out, nil
 }
 
-// actuals returns the plan's metric for a node from totals grouped by unit
-// and person: a person's across every unit, a unit's over its subtree.
-func (t *tree) actuals(ctx context.Context, tx *db.Tx, rows []totals.Total) (func(*Node) int64, error) {
-	paths, err := unitPaths(ctx, tx)
+// pipeline rolls up the weighted open pipeline expected to close in
+// period p, for won revenue plans over the whole business; nil for other
+// plans and for periods already over.
+func (t *tree) pipeline(ctx context.Context, tx *db.Tx, paths map[int64]string, p period.Period, now time.Time) (func(*Node) int64, error) {
+	if t.plan.Metric != kpi.MetricWonRevenue || !t.plan.Slice.Whole() {
+		return nil, nil
+	}
+	if t.cal.MonthAt(now) > p.Last() {
+		return nil, nil
+	}
+	return rollUp(ctx, tx, paths, totals.Filter{From: p.First, To: p.Last(), Measures: []string{totals.Open}}, func(r totals.Total) int64 {
+		if r.Currency != t.plan.Currency {
+			return 0
+		}
+		return r.Extra
+	})
+}
+
+// rollUp sums value over the totals the filter selects, grouped by unit and
+// person, and returns it for a node: a person's across every unit, a
+// unit's over its subtree.
+func rollUp(ctx context.Context, tx *db.Tx, paths map[int64]string, f totals.Filter, value func(totals.Total) int64) (func(*Node) int64, error) {
+	rows, err := totals.Sum(ctx, tx, f, totals.Group{Unit: true, Person: true})
 	if err != nil {
 		return nil, err
 	}
 	byPerson, bySubtree := map[int64]int64{}, map[string]int64{}
 	for _, r := range rows {
-		v := t.plan.Metric.Of([]totals.Total{r}, t.plan.Currency)
+		v := value(r)
 		if v == 0 {
 			continue
 		}

@@ -15,6 +15,7 @@ import (
 // PlanInput creates a plan.
 type PlanInput struct {
 	Metric     kpi.Metric `json:"metric"`
+	kpi.Slice             // optional: a product series or a territory
 	FiscalYear int        `json:"fiscal_year"`
 	Currency   string     `json:"currency"`
 	Rule       string     `json:"rule"`
@@ -23,6 +24,17 @@ type PlanInput struct {
 func (in *PlanInput) validate() error {
 	if !in.Metric.Valid() {
 		return echelon.FieldError("metric", "target.metric_invalid")
+	}
+	in.Value = strings.TrimSpace(in.Value)
+	switch {
+	case in.By == "":
+		in.Value = ""
+	case in.By != kpi.BySeries && in.By != kpi.ByTerritory:
+		return echelon.FieldError("dimension", "target.dimension_invalid")
+	case in.Metric != kpi.MetricWonRevenue && in.Metric != kpi.MetricWonDeals:
+		return echelon.FieldError("dimension", "target.dimension_metric")
+	case in.Value == "" || len(in.Value) > 100:
+		return echelon.FieldError("dim_value", "target.dim_value_invalid")
 	}
 	if in.FiscalYear < 2000 || in.FiscalYear > 2100 {
 		return echelon.FieldError("fiscal_year", "target.year_invalid")
@@ -61,16 +73,19 @@ func (s *Service) CreatePlan(ctx context.Context, in PlanInput) (*Plan, error) {
 	}
 	var p *Plan
 	err = s.db.Tx(ctx, func(tx *db.Tx) error {
+		if err := checkSlice(ctx, tx, in.Slice); err != nil {
+			return err
+		}
 		var n int
-		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM target_plans WHERE metric = ? AND fiscal_year = ? AND currency = ?`,
-			in.Metric, in.FiscalYear, in.Currency).Scan(&n); err != nil {
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM target_plans WHERE metric = ? AND dimension = ? AND dim_value = ? AND fiscal_year = ? AND currency = ?`,
+			in.Metric, in.By, in.Value, in.FiscalYear, in.Currency).Scan(&n); err != nil {
 			return fmt.Errorf("target: existing plans: %w", err)
 		}
 		if n > 0 {
 			return echelon.Errorf(echelon.ECONFLICT, "target.plan_exists", string(in.Metric), in.FiscalYear)
 		}
-		id, err := tx.InsertID(ctx, `INSERT INTO target_plans (metric, fiscal_year, currency, revision, rule, state, created_by, created_at)
-			VALUES (?, ?, ?, 1, ?, ?, ?, ?)`, in.Metric, in.FiscalYear, in.Currency, in.Rule, StateDraft, personID(a), s.now().UTC())
+		id, err := tx.InsertID(ctx, `INSERT INTO target_plans (metric, dimension, dim_value, fiscal_year, currency, revision, rule, state, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?)`, in.Metric, in.By, in.Value, in.FiscalYear, in.Currency, in.Rule, StateDraft, personID(a), s.now().UTC())
 		if err != nil {
 			return fmt.Errorf("target: insert plan: %w", err)
 		}
@@ -254,8 +269,8 @@ func (s *Service) Revise(ctx context.Context, id int64, tr Transition) (*Plan, e
 		if newer > 0 {
 			return echelon.Errorf(echelon.ECONFLICT, "target.already_revised")
 		}
-		nid, err := tx.InsertID(ctx, `INSERT INTO target_plans (metric, fiscal_year, currency, revision, rule, state, reason, supersedes_id, created_by, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, old.Metric, old.FiscalYear, old.Currency, old.Revision+1, old.Rule, StateDraft, reason, id, personID(a), s.now().UTC())
+		nid, err := tx.InsertID(ctx, `INSERT INTO target_plans (metric, dimension, dim_value, fiscal_year, currency, revision, rule, state, reason, supersedes_id, created_by, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, old.Metric, old.By, old.Value, old.FiscalYear, old.Currency, old.Revision+1, old.Rule, StateDraft, reason, id, personID(a), s.now().UTC())
 		if err != nil {
 			return fmt.Errorf("target: insert revision: %w", err)
 		}
@@ -286,6 +301,31 @@ func (s *Service) copyNodes(ctx context.Context, tx *db.Tx, from, to int64) erro
 			return fmt.Errorf("target: copy target %d: %w", n.ID, err)
 		}
 		newID[n.ID] = id
+	}
+	return nil
+}
+
+// Basis is what the plan's targets count.
+func (p *Plan) Basis() kpi.Basis { return kpi.Basis{Metric: p.Metric, Slice: p.Slice} }
+
+// checkSlice refuses a territory that does not exist and a product series
+// no product has.
+func checkSlice(ctx context.Context, tx *db.Tx, sl kpi.Slice) error {
+	var q string
+	switch sl.By {
+	case kpi.ByTerritory:
+		q = `SELECT COUNT(*) FROM territories WHERE CAST(id AS TEXT) = ?`
+	case kpi.BySeries:
+		q = `SELECT COUNT(*) FROM products WHERE series = ?`
+	default:
+		return nil
+	}
+	var n int
+	if err := tx.QueryRow(ctx, q, sl.Value).Scan(&n); err != nil {
+		return fmt.Errorf("target: check %s %q: %w", sl.By, sl.Value, err)
+	}
+	if n == 0 {
+		return echelon.FieldError("dim_value", "target.dim_value_unknown", sl.Value)
 	}
 	return nil
 }

@@ -44,6 +44,8 @@ const (
 type Plan struct {
 	ID           int64      `json:"id"`
 	Metric       kpi.Metric `json:"metric"`
+	kpi.Slice               // a product series or territory the metric is narrowed to
+	SliceName    string     `json:"dim_name,omitempty"` // the territory's name
 	FiscalYear   int        `json:"fiscal_year"`
 	Period       string     `json:"period"`
 	Currency     string     `json:"currency,omitempty"`
@@ -119,12 +121,14 @@ func actor(ctx context.Context) (*echelon.Actor, error) {
 	return nil, echelon.Errorf(echelon.EUNAUTHORIZED, "auth.required")
 }
 
-const planColumns = `id, metric, fiscal_year, currency, revision, rule, state, reason, COALESCE(supersedes_id, 0), created_at, decided_at, version FROM target_plans`
+const planColumns = `p.id, p.metric, p.dimension, p.dim_value, COALESCE(t.name, ''), p.fiscal_year, p.currency, p.revision, p.rule, p.state, p.reason,
+	COALESCE(p.supersedes_id, 0), p.created_at, p.decided_at, p.version
+	FROM target_plans p LEFT JOIN territories t ON p.dimension = 'territory' AND CAST(t.id AS TEXT) = p.dim_value`
 
 func scanPlan(r interface{ Scan(...any) error }) (*Plan, error) {
 	var p Plan
 	var decided sql.NullTime
-	if err := r.Scan(&p.ID, &p.Metric, &p.FiscalYear, &p.Currency, &p.Revision, &p.Rule, &p.State, &p.Reason,
+	if err := r.Scan(&p.ID, &p.Metric, &p.By, &p.Value, &p.SliceName, &p.FiscalYear, &p.Currency, &p.Revision, &p.Rule, &p.State, &p.Reason,
 		&p.SupersedesID, &p.CreatedAt, &decided, &p.Version); err != nil {
 		return nil, err
 	}
@@ -136,7 +140,7 @@ func scanPlan(r interface{ Scan(...any) error }) (*Plan, error) {
 }
 
 func findPlan(ctx context.Context, tx *db.Tx, id int64) (*Plan, error) {
-	p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` WHERE id = ?`, id))
+	p, err := scanPlan(tx.QueryRow(ctx, `SELECT `+planColumns+` WHERE p.id = ?`, id))
 	if err == sql.ErrNoRows {
 		return nil, echelon.Errorf(echelon.ENOTFOUND, "target.plan_not_found")
 	}
@@ -154,7 +158,7 @@ func (s *Service) FindPlans(ctx context.Context) ([]*Plan, error) {
 	}
 	var out []*Plan
 	err := s.db.View(ctx, func(tx *db.Tx) error {
-		rs, err := tx.Query(ctx, `SELECT `+planColumns+` ORDER BY fiscal_year DESC, metric, currency, revision DESC`)
+		rs, err := tx.Query(ctx, `SELECT `+planColumns+` ORDER BY p.fiscal_year DESC, p.metric, p.dimension, p.dim_value, p.currency, p.revision DESC`)
 		if err != nil {
 			return fmt.Errorf("target: plans: %w", err)
 		}
@@ -328,7 +332,8 @@ type Sheet struct {
 	byUnit   map[int64]*Node
 }
 
-// Current returns the targets of the plan in force for a metric, currency
+// Current returns the targets of the plan in force for a metric (over the
+// whole business, not narrowed to a series or territory), currency
 // and fiscal year — its newest approved or locked revision, else its newest
 // draft — or nil when there is none.
 func Current(ctx context.Context, tx *db.Tx, metric kpi.Metric, currency string, year int) (*Sheet, error) {
@@ -336,7 +341,7 @@ func Current(ctx context.Context, tx *db.Tx, metric kpi.Metric, currency string,
 		currency = ""
 	}
 	var id int64
-	err := tx.QueryRow(ctx, `SELECT id FROM target_plans WHERE metric = ? AND currency = ? AND fiscal_year = ?
+	err := tx.QueryRow(ctx, `SELECT id FROM target_plans WHERE metric = ? AND dimension = '' AND currency = ? AND fiscal_year = ?
 		ORDER BY CASE WHEN state = 'draft' THEN 1 ELSE 0 END, revision DESC LIMIT 1`, metric, currency, year).Scan(&id)
 	if err == sql.ErrNoRows {
 		return nil, nil

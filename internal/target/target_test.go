@@ -3,6 +3,7 @@ package target_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -322,6 +323,142 @@ func TestPacingAtPeriodBoundaries(t *testing.T) {
 		}
 		if _, board, _ := f.svc.Board(testorg.As(f.EastRep), f.plan.ID, "2026-05"); len(board) != 1 || board[0].PersonID != f.EastRep.ID {
 			t.Errorf("the rep's board shows %d targets", len(board))
+		}
+	})
+}
+
+// total writes one stored total for a rep (and its unit row).
+func total(t *testing.T, d *db.DB, unit *org.Unit, p *org.Person, month int, measure, dim string, amount, extra int64) {
+	t.Helper()
+	ctx := context.Background()
+	err := d.Tx(ctx, func(tx *db.Tx) error {
+		for _, person := range []int64{p.ID, 0} {
+			if _, err := tx.Exec(ctx, `INSERT INTO sales_totals (org_unit_id, person_id, month, measure, dim, currency, n, amount, extra)
+				VALUES (?, ?, ?, ?, ?, 'CNY', 1, ?, ?)`, unit.ID, person, month, measure, dim, amount, extra); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPipelineCoverageCountsWhatIsExpectedInThePeriod(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		zhao := f.set(t, f.EastMgr, f.node(t, f.EastA, f.EastRep), 120_000, false) // 10,000 a month
+		sold(t, d, f.EastA, f.EastRep, 202605, 4_600)
+		total(t, d, f.EastA, f.EastRep, 202604, "open", "proposal", 50_000, 9_999) // late, still open
+		total(t, d, f.EastA, f.EastRep, 202605, "open", "proposal", 10_000, 3_000)
+		total(t, d, f.EastA, f.EastRep, 202606, "open", "qualify", 20_000, 2_000)
+		for _, tc := range []struct {
+			period   string
+			pipeline int64 // -1: not shown
+			coverage float64
+		}{
+			{"2026-05", 3_000, 3_000.0 / 5_400},
+			{"2026-Q2", 14_999, 14_999.0 / 25_400},
+			{"2026-04", -1, 0}, // over
+			{"2026-06", 2_000, 2_000.0 / 10_000},
+		} {
+			_, np, err := f.svc.Pace(testorg.As(f.EastRep), zhao.ID, tc.period)
+			if err != nil {
+				t.Fatalf("%s: %v", tc.period, err)
+			}
+			pc := np.Pace
+			switch {
+			case tc.pipeline < 0 && (pc.Pipeline != nil || pc.Coverage != nil):
+				t.Errorf("%s is over: pipeline %v coverage %v shown", tc.period, pc.Pipeline, pc.Coverage)
+			case tc.pipeline >= 0 && (pc.Pipeline == nil || *pc.Pipeline != tc.pipeline || pc.Coverage == nil || *pc.Coverage != tc.coverage):
+				t.Errorf("%s: pipeline %v coverage %v, want %d and %.4f", tc.period, pc.Pipeline, pc.Coverage, tc.pipeline, tc.coverage)
+			}
+		}
+		// The team's coverage adds up its reps' pipeline.
+		_, board, err := f.svc.Board(testorg.As(f.EastMgr), f.plan.ID, "2026-Q2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range board {
+			if n.PersonID == 0 && n.UnitID == f.EastA.ID && (n.Pace.Pipeline == nil || *n.Pace.Pipeline != 14_999) {
+				t.Errorf("East-A pipeline %v, want 14,999", n.Pace.Pipeline)
+			}
+		}
+	})
+}
+
+func TestTargetsNarrowedToASeriesOrTerritory(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := context.Background()
+		var territory string
+		err := d.Tx(ctx, func(tx *db.Tx) error {
+			now := time.Now().UTC()
+			if _, err := tx.Exec(ctx, `INSERT INTO products (code, name, series, list_price, currency, created_at, updated_at)
+				VALUES ('C1', '云盘', '云', 100, 'CNY', ?, ?)`, now, now); err != nil {
+				return err
+			}
+			id, err := tx.InsertID(ctx, `INSERT INTO territories (name, province, org_unit_id, created_at, updated_at) VALUES ('浙江', '浙江', ?, ?, ?)`, f.East.ID, now, now)
+			territory = strconv.FormatInt(id, 10)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		sun := testorg.As(f.Senior)
+		for _, tc := range []struct {
+			in   target.PlanInput
+			want string
+		}{
+			{target.PlanInput{Metric: kpi.MetricNewCustomers, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.BySeries, Value: "云"}}, "invalid/target.dimension_metric"},
+			{target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: "colour", Value: "red"}}, "invalid/target.dimension_invalid"},
+			{target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.BySeries, Value: " "}}, "invalid/target.dim_value_invalid"},
+			{target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.BySeries, Value: "硬件"}}, "invalid/target.dim_value_unknown"},
+			{target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.ByTerritory, Value: "999"}}, "invalid/target.dim_value_unknown"},
+		} {
+			if _, err := f.svc.CreatePlan(sun, tc.in); code(err) != tc.want {
+				t.Errorf("%+v: %s, want %s", tc.in, code(err), tc.want)
+			}
+		}
+		plans, err := f.svc.FindPlans(sun)
+		if err != nil || len(plans) != 1 {
+			t.Fatalf("refused plans left %d plans (%v)", len(plans), err)
+		}
+
+		// The whole-business plan and one per slice live side by side.
+		series, err := f.svc.CreatePlan(sun, target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.BySeries, Value: "云"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		area, err := f.svc.CreatePlan(sun, target.PlanInput{Metric: kpi.MetricWonDeals, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.ByTerritory, Value: territory}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if area.SliceName != "浙江" {
+			t.Errorf("territory plan names %q, want 浙江", area.SliceName)
+		}
+		if _, err := f.svc.CreatePlan(sun, target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: 2026, Slice: kpi.Slice{By: kpi.BySeries, Value: "云"}}); code(err) != "conflict/target.plan_exists" {
+			t.Errorf("a second 云 plan: %s", code(err))
+		}
+		sold(t, d, f.EastA, f.EastRep, 202605, 9_000)
+		total(t, d, f.EastA, f.EastRep, 202605, "won_series", "云", 4_000, 0)
+		total(t, d, f.EastA, f.EastRep, 202605, "won_series", "", 5_000, 0)
+		total(t, d, f.EastA, f.EastRep, 202605, "won_area", territory, 9_000, 0)
+		for _, tc := range []struct {
+			plan *target.Plan
+			want int64
+		}{{f.plan, 9_000}, {series, 4_000}, {area, 1}} {
+			_, board, err := f.svc.Board(testorg.As(f.EastRep), tc.plan.ID, "2026-05")
+			if err != nil || len(board) != 1 {
+				t.Fatalf("board of plan %d: %v", tc.plan.ID, err)
+			}
+			if got := board[0].Pace.Actual; got != tc.want {
+				t.Errorf("plan %s %+v: actual %d, want %d", tc.plan.Metric, tc.plan.Slice, got, tc.want)
+			}
+			if (board[0].Pace.Pipeline != nil) != (tc.plan == f.plan) {
+				t.Errorf("plan %s %+v: pipeline shown %v (only the whole business has one)", tc.plan.Metric, tc.plan.Slice, board[0].Pace.Pipeline != nil)
+			}
 		}
 	})
 }

@@ -120,11 +120,15 @@ func Recompute(ctx context.Context, tx *db.Tx) (map[Key]Value, error) {
 // recompute sums what every record contributes, per person.
 func recompute(ctx context.Context, tx *db.Tx) (sums, error) {
 	zone, out := echelon.CompanyZone(), sums{}
-	if err := eachDeal(ctx, tx, "1=1", nil, func(d deal) { d.contribute(zone, out) }); err != nil {
+	lines, err := seriesLines(ctx, tx, "1=1", nil)
+	if err != nil {
+		return nil, err
+	}
+	if err := eachDeal(ctx, tx, "1=1", nil, func(d deal) { d.contribute(zone, lines[d.id], out) }); err != nil {
 		return nil, err
 	}
 	var last int64
-	err := eachDeal(ctx, tx, `st.outcome = 'won' AND o.closed_on IS NOT NULL AND o.account_id IS NOT NULL ORDER BY o.account_id, o.closed_on, o.id`, nil,
+	err = eachDeal(ctx, tx, `st.outcome = 'won' AND o.closed_on IS NOT NULL AND o.account_id IS NOT NULL ORDER BY o.account_id, o.closed_on, o.id`, nil,
 		func(d deal) {
 			if d.account != last {
 				out.add(d.newCustomerKey(), Value{N: 1}, 1)

@@ -9,7 +9,11 @@
 // in (the owner's unit when it was last saved); a won or lost deal in the
 // month of its close date; an open deal in the month of its expected close
 // (month 0 when there is none); an account is a new customer in the month
-// of its first won deal, for that deal's owner; an activity in the month
+// of its first won deal, for that deal's owner; a won deal's revenue also
+// by product series (its amount split over the series in proportion to its
+// order lines, echelon.Split; no lines: series "") and by its account's
+// territory (dim = territory id, "" when none), for targets narrowed to a
+// series or territory; an activity in the month
 // its time falls in, in the company's zone; a deal entering a stage in the
 // month of the change, for the owner and unit it had then.
 package totals
@@ -18,6 +22,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -29,6 +34,8 @@ import (
 // The measures kept.
 const (
 	Won         = "won"          // n, amount, extra = Σ days of the sales cycle
+	WonSeries   = "won_series"   // dim = product series; n deals, amount their part of the revenue
+	WonArea     = "won_area"     // dim = the account's territory id; n, amount
 	Lost        = "lost"         // n, amount
 	Open        = "open"         // dim = stage code; n, amount, extra = Σ weighted amount
 	NewCustomer = "new_customer" // n
@@ -121,14 +128,22 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 		}
 	}
 	if len(c.refs.Deals) > 0 {
+		var deals []deal
 		err := eachDeal(ctx, tx, "o.id IN ("+marks(len(c.refs.Deals))+")", ids(c.refs.Deals), func(d deal) {
-			d.contribute(c.zone, out)
+			deals = append(deals, d)
 			if d.account != 0 {
 				accounts[d.account] = true
 			}
 		})
 		if err != nil {
 			return nil, err
+		}
+		lines, err := seriesLines(ctx, tx, "l.opportunity_id IN ("+marks(len(c.refs.Deals))+")", ids(c.refs.Deals))
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range deals {
+			d.contribute(c.zone, lines[d.id], out)
 		}
 	}
 	c.refs.Accounts = c.refs.Accounts[:0] // the accounts found now are read again after the write
@@ -164,6 +179,7 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 // deal is what an opportunity contributes from.
 type deal struct {
 	id, owner, unit, account int64
+	territory                int64
 	amount                   int64
 	currency, outcome, stage string
 	probability              int64
@@ -172,9 +188,9 @@ type deal struct {
 	created                  time.Time
 }
 
-const dealColumns = `o.id, o.owner_id, o.org_unit_id, COALESCE(o.account_id, 0), o.amount, o.currency, st.outcome, st.code,
-	o.probability, o.expected_close, o.closed_on, o.engaged_on, o.created_at
-	FROM opportunities o JOIN stages st ON st.id = o.stage_id`
+const dealColumns = `o.id, o.owner_id, o.org_unit_id, COALESCE(o.account_id, 0), COALESCE(a.territory_id, 0), o.amount, o.currency,
+	st.outcome, st.code, o.probability, o.expected_close, o.closed_on, o.engaged_on, o.created_at
+	FROM opportunities o JOIN stages st ON st.id = o.stage_id LEFT JOIN accounts a ON a.id = o.account_id`
 
 func eachDeal(ctx context.Context, tx *db.Tx, where string, args []any, fn func(deal)) error {
 	rs, err := tx.Query(ctx, `SELECT `+dealColumns+` WHERE `+where, args...)
@@ -184,7 +200,7 @@ func eachDeal(ctx context.Context, tx *db.Tx, where string, args []any, fn func(
 	defer rs.Close()
 	for rs.Next() {
 		var d deal
-		if err := rs.Scan(&d.id, &d.owner, &d.unit, &d.account, &d.amount, &d.currency, &d.outcome, &d.stage,
+		if err := rs.Scan(&d.id, &d.owner, &d.unit, &d.account, &d.territory, &d.amount, &d.currency, &d.outcome, &d.stage,
 			&d.probability, &d.expected, &d.closed, &d.engaged, &d.created); err != nil {
 			return fmt.Errorf("totals: scan deal: %w", err)
 		}
@@ -221,11 +237,21 @@ func (d deal) newCustomerKey() Key {
 	return Key{UnitID: d.unit, PersonID: d.owner, Month: dateMonth(d.closed), Measure: NewCustomer}
 }
 
-// contribute adds what the deal counts for.
-func (d deal) contribute(zone *time.Location, out sums) {
+// contribute adds what the deal counts for; lines are its order lines'
+// values by product series.
+func (d deal) contribute(zone *time.Location, lines []seriesValue, out sums) {
 	switch d.outcome {
 	case "won":
-		out.add(d.key(Won, "", dateMonth(d.closed)), Value{N: 1, Amount: d.amount, Extra: d.cycleDays(zone)}, 1)
+		m := dateMonth(d.closed)
+		out.add(d.key(Won, "", m), Value{N: 1, Amount: d.amount, Extra: d.cycleDays(zone)}, 1)
+		for _, sv := range splitBySeries(d.amount, lines) {
+			out.add(d.key(WonSeries, sv.series, m), Value{N: 1, Amount: sv.value}, 1)
+		}
+		area := ""
+		if d.territory != 0 {
+			area = strconv.FormatInt(d.territory, 10)
+		}
+		out.add(d.key(WonArea, area, m), Value{N: 1, Amount: d.amount}, 1)
 	case "lost":
 		out.add(d.key(Lost, "", dateMonth(d.closed)), Value{N: 1, Amount: d.amount}, 1)
 	default:

@@ -132,6 +132,8 @@ func targetAPIScenarios() []endpoint {
 				apiCase{name: "admin opens a plan of new customers", as: "admin", method: "POST", path: "/api/v1/targets", body: `{"metric":"new_customers","fiscal_year":2026}`, status: 201, want: `"state":"draft"`},
 				apiCase{name: "senior opens a revenue plan in CNY", as: "senior", method: "POST", path: "/api/v1/targets", body: `{"metric":"won_revenue","fiscal_year":2026}`, status: 201, want: `"currency":"CNY"`},
 				apiCase{name: "senior cannot set a target on profit", as: "senior", method: "POST", path: "/api/v1/targets", body: `{"metric":"profit","fiscal_year":2026}`, status: 422, want: `"field":"metric"`},
+				apiCase{name: "senior cannot narrow new customers to a series", as: "senior", method: "POST", path: "/api/v1/targets", body: `{"metric":"new_customers","fiscal_year":2026,"dimension":"series","dim_value":"云"}`, status: 422, want: `"field":"dimension"`},
+				apiCase{name: "senior cannot aim at a territory that does not exist", as: "senior", method: "POST", path: "/api/v1/targets", body: `{"metric":"won_deals","fiscal_year":2026,"dimension":"territory","dim_value":"999"}`, status: 422, want: `"field":"dim_value"`},
 				apiCase{name: "senior sending a string year is a bad request", as: "senior", method: "POST", path: "/api/v1/targets", body: `{"metric":"won_deals","fiscal_year":"2026"}`, status: 400, want: `"field":"fiscal_year"`},
 			),
 			refusedAll("POST", "/api/v1/targets", `{"metric":"won_deals","fiscal_year":2026}`, nil),

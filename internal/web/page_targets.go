@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -90,9 +91,21 @@ func (p *page) PeriodName(addr string) string {
 // MetricName names what a plan measures.
 func (p *page) MetricName(m kpi.Metric) string { return p.T("kpi." + string(m)) }
 
-// PlanName is a plan's fiscal year, metric and revision.
+// PlanName is a plan's fiscal year, metric (with the series or territory
+// it is narrowed to) and revision.
 func (p *page) PlanName(pl *target.Plan) string {
-	return p.T("tgt.plan_name", p.PeriodName(pl.Period), p.MetricName(pl.Metric), pl.Revision)
+	return p.T("tgt.plan_name", p.PeriodName(pl.Period), p.BasisName(pl), pl.Revision)
+}
+
+// BasisName is what a plan counts: its metric, narrowed to a series or territory.
+func (p *page) BasisName(pl *target.Plan) string {
+	switch pl.By {
+	case kpi.BySeries:
+		return p.T("tgt.slice.series", p.MetricName(pl.Metric), pl.Value)
+	case kpi.ByTerritory:
+		return p.T("tgt.slice.territory", p.MetricName(pl.Metric), pl.SliceName)
+	}
+	return p.MetricName(pl.Metric)
 }
 
 // Amount formats a target's amount: money in the plan's currency, else a count.
@@ -141,7 +154,41 @@ type plansData struct {
 	Form      *form
 	CanCreate bool
 	Metrics   []kpi.Metric
+	Slices    []sliceChoice
 	Rules     []string
+}
+
+// sliceChoice is a product series or territory a plan can be narrowed to,
+// posted as "series|<name>" or "territory|<id>".
+type sliceChoice struct {
+	By, Value, Label string
+}
+
+// Key is the choice as the form posts it.
+func (c sliceChoice) Key() string { return c.By + "|" + c.Value }
+
+// sliceChoices lists the product series (of active and retired products) and the territories.
+func (s *Server) sliceChoices(ctx context.Context) ([]sliceChoice, error) {
+	products, err := s.CRM.FindProducts(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	var out []sliceChoice
+	seen := map[string]bool{}
+	for _, pr := range products {
+		if pr.Series != "" && !seen[pr.Series] {
+			seen[pr.Series] = true
+			out = append(out, sliceChoice{By: kpi.BySeries, Value: pr.Series, Label: pr.Series})
+		}
+	}
+	territories, err := s.CRM.FindTerritories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range territories {
+		out = append(out, sliceChoice{By: kpi.ByTerritory, Value: itoa(t.ID), Label: t.Name})
+	}
+	return out, nil
 }
 
 func (s *Server) plansPage(w http.ResponseWriter, r *http.Request) error {
@@ -168,13 +215,20 @@ func (s *Server) loadPlans(r *http.Request, f *form) (*plansData, error) {
 		f.set("currency", echelon.DefaultCurrency)
 		f.set("rule", target.RuleExact)
 	}
-	return &plansData{Plans: plans, Form: f, CanCreate: canPlan(echelon.ActorFrom(ctx)), Metrics: kpi.Metrics,
-		Rules: []string{target.RuleExact, target.RuleAtLeast}}, nil
+	d := &plansData{Plans: plans, Form: f, CanCreate: canPlan(echelon.ActorFrom(ctx)), Metrics: kpi.Metrics,
+		Rules: []string{target.RuleExact, target.RuleAtLeast}}
+	if d.CanCreate {
+		if d.Slices, err = s.sliceChoices(ctx); err != nil {
+			return nil, err
+		}
+	}
+	return d, nil
 }
 
 func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) error {
 	f := postedForm(r)
 	in := target.PlanInput{Metric: kpi.Metric(f.Val("metric")), Currency: f.Val("currency"), Rule: f.Val("rule")}
+	in.By, in.Value, _ = strings.Cut(f.Val("slice"), "|")
 	year, err := f.int("fiscal_year")
 	if err == nil {
 		in.FiscalYear = year
@@ -183,6 +237,12 @@ func (s *Server) createPlan(w http.ResponseWriter, r *http.Request) error {
 			seeOther(w, r, "/targets/"+itoa(p.ID), "tgt.flash.created")
 			return nil
 		}
+	}
+	var e *echelon.Error
+	if errors.As(err, &e) && (e.Field == "dimension" || e.Field == "dim_value") {
+		onSlice := *e // the form has one field for both
+		onSlice.Field = "slice"
+		err = &onSlice
 	}
 	return s.redisplay(r, f, err, reload(s, w, r, "targets", "tgt.plans.title",
 		func(r *http.Request) (*plansData, error) { return s.loadPlans(r, f) }, nil))
@@ -535,4 +595,13 @@ type targetTail struct {
 // Tail describes the last cells of a target's row.
 func (p *page) Tail(pl *target.Plan, at string, n target.NodePace) targetTail {
 	return targetTail{page: p, Plan: pl, Period: at, Row: n}
+}
+
+// PipelineEvidence is the list of open deals behind the target's pipeline coverage.
+func (t targetTail) PipelineEvidence() string {
+	q := url.Values{"period": {t.Row.Pace.Period}, "currency": {t.Plan.Currency}, "subject": {"u" + itoa(t.Row.UnitID)}}
+	if t.Row.PersonID != 0 {
+		q.Set("subject", "p"+itoa(t.Row.PersonID))
+	}
+	return "/kpis/weighted_pipeline/evidence?" + q.Encode()
 }

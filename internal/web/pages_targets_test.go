@@ -194,6 +194,15 @@ func TestTargetPages_FormsSetSplitAndDecide(t *testing.T) {
 		if status, _, body = senior.posted("/targets", url.Values{"metric": {"profit"}, "fiscal_year": {year}}); status != 422 || !strings.Contains(body, msg(t, "zh-CN", "target.metric_invalid")) {
 			t.Errorf("unknown metric: %d", status)
 		}
+		// A plan narrowed to a series no product has is refused next to the field.
+		if status, _, body = senior.posted("/targets", url.Values{"metric": {"won_revenue"}, "fiscal_year": {year}, "slice": {"series|无此系列"}}); status != 422 ||
+			!strings.Contains(body, msg(t, "zh-CN", "target.dim_value_unknown", "无此系列")) || !strings.Contains(body, `id="e-slice"`) {
+			t.Errorf("plan for an unknown series: %d", status)
+		}
+		// The won revenue plan of the year shows its pipeline coverage, linked to the open deals.
+		if _, body = senior.get(fmt.Sprintf("/targets/%d", plan)); !strings.Contains(body, msg(t, "zh-CN", "tgt.field.coverage")) || !strings.Contains(body, "/kpis/weighted_pipeline/evidence?") {
+			t.Errorf("the plan's page shows no pipeline coverage")
+		}
 		rep := h.browse("eastRep")
 		rep.get("/targets")
 		if status, _, body = rep.posted("/targets", url.Values{"metric": {"won_deals"}, "fiscal_year": {year}}); status != 403 || !strings.Contains(body, msg(t, "zh-CN", "perm.forbidden")) {
