@@ -21,12 +21,15 @@ import (
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/job"
 	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/ladder"
 	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/review"
 	"github.com/echelonhq/echelon/internal/scorecard"
 	"github.com/echelonhq/echelon/internal/settings"
 	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/talent"
 	"github.com/echelonhq/echelon/internal/target"
 	"github.com/echelonhq/echelon/internal/task"
 	"github.com/echelonhq/echelon/internal/web"
@@ -91,9 +94,11 @@ func (m *Main) OpenServer(ctx context.Context) error {
 	}
 	m.Tasks = task.NewRunner(time.Hour, m.Log)
 	kpis := kpi.NewService(m.DB)
+	scorecards := scorecard.NewService(m.DB, kpis)
+	ladders, reviews := ladder.NewService(m.DB, time.Now), review.NewService(m.DB, scorecards, time.Now)
 	m.Server, err = web.New(web.Deps{
 		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM,
-		Settings: settings.NewService(m.DB), Targets: target.NewService(m.DB), KPI: kpis, Scorecards: scorecard.NewService(m.DB, kpis), Market: market.NewService(m.DB), Importer: importer.NewService(m.DB, m.Org, m.CRM),
+		Settings: settings.NewService(m.DB), Targets: target.NewService(m.DB), KPI: kpis, Scorecards: scorecards, Ladder: ladders, Reviews: reviews, Talent: talent.NewService(m.DB, ladders, reviews, time.Now), Market: market.NewService(m.DB), Importer: importer.NewService(m.DB, m.Org, m.CRM),
 		Surveys: survey.NewService(m.DB, time.Now), Tasks: m.Tasks, Catalog: cat, Log: m.Log, SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err
@@ -147,6 +152,14 @@ func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 func (m *Main) Serve(ctx context.Context) error {
 	job.NewRunner(m.DB, m.Log).Start(ctx,
 		job.Job{Name: "session-purge", Every: time.Hour, Run: m.Auth.PurgeExpired},
+		job.Job{Name: "level-changes", Every: time.Hour, Run: func(ctx context.Context) error {
+			n, err := m.Server.Ladder.ApplyDue(ctx)
+			if n > 0 {
+				m.Log.Info("level changes applied on their date", "count", n)
+			}
+			return err
+		}},
+		job.Job{Name: "readiness", Every: time.Hour, Run: m.Server.Talent.RefreshAll},
 		job.Job{Name: "pool-return", Every: time.Hour, Run: func(ctx context.Context) error {
 			n, err := m.CRM.ReturnStaleAccounts(ctx)
 			if n > 0 {

@@ -35,6 +35,7 @@ type ScoreLine struct {
 	Attainment float64   `json:"attainment"`
 	Score      float64   `json:"score"`
 	Comment    string    `json:"comment,omitempty"` // a manual KPI's
+	Version    int       `json:"version,omitempty"` // a manual KPI's stored version, sent back to change it
 	Missing    string    `json:"missing,omitempty"` // why the line scores 0: no_target, not_entered
 	Evidence   string    `json:"evidence,omitempty"`
 }
@@ -201,8 +202,8 @@ func (sr *scorer) manualLine(ctx context.Context, tx *db.Tx, out ScoreLine, l Li
 		return out, nil
 	}
 	var score int64
-	err := tx.QueryRow(ctx, `SELECT score, comment FROM manual_kpi_values WHERE code = ? AND person_id = ? AND period = ?`,
-		l.KPI, subj.PersonID, sr.sc.Period.String()).Scan(&score, &out.Comment)
+	err := tx.QueryRow(ctx, `SELECT score, comment, version FROM manual_kpi_values WHERE code = ? AND person_id = ? AND period = ?`,
+		l.KPI, subj.PersonID, sr.sc.Period.String()).Scan(&score, &out.Comment, &out.Version)
 	if err == sql.ErrNoRows {
 		out.Missing = "not_entered"
 		return out, nil

@@ -144,15 +144,24 @@ func (t *tree) pace(ctx context.Context, tx *db.Tx, nodes []*Node, at string, no
 	if err != nil {
 		return nil, err
 	}
-	basis := t.plan.Basis()
-	actual, err := rollUp(ctx, tx, paths, totals.Filter{From: p.First, To: p.Last(), Measures: basis.Measures()},
-		func(r totals.Total) int64 { return basis.Of([]totals.Total{r}, t.plan.Currency) })
+	basis, coverage := t.plan.Basis(), t.coverage(p, now)
+	measures := basis.Measures()
+	if coverage {
+		measures = append(measures, totals.Open)
+	}
+	rows, err := totals.Sum(ctx, tx, totals.Filter{From: p.First, To: p.Last(), Measures: measures}, totals.Group{Unit: true, Person: true})
 	if err != nil {
 		return nil, err
 	}
-	pipeline, err := t.pipeline(ctx, tx, paths, p, now)
-	if err != nil {
-		return nil, err
+	actual := rollUp(rows, paths, func(r totals.Total) int64 { return basis.Of([]totals.Total{r}, t.plan.Currency) })
+	var pipeline func(*Node) int64
+	if coverage {
+		pipeline = rollUp(rows, paths, func(r totals.Total) int64 {
+			if r.Measure != totals.Open || r.Currency != t.plan.Currency {
+				return 0
+			}
+			return r.Extra
+		})
 	}
 	out := make([]Pace, len(nodes))
 	for i, n := range nodes {
@@ -176,32 +185,15 @@ func (t *tree) pace(ctx context.Context, tx *db.Tx, nodes []*Node, at string, no
 	return out, nil
 }
 
-// pipeline rolls up the weighted open pipeline expected to close in
-// period p, for won revenue plans over the whole business; nil for other
-// plans and for periods already over.
-func (t *tree) pipeline(ctx context.Context, tx *db.Tx, paths map[int64]string, p period.Period, now time.Time) (func(*Node) int64, error) {
-	if t.plan.Metric != kpi.MetricWonRevenue || !t.plan.Slice.Whole() {
-		return nil, nil
-	}
-	if t.cal.MonthAt(now) > p.Last() {
-		return nil, nil
-	}
-	return rollUp(ctx, tx, paths, totals.Filter{From: p.First, To: p.Last(), Measures: []string{totals.Open}}, func(r totals.Total) int64 {
-		if r.Currency != t.plan.Currency {
-			return 0
-		}
-		return r.Extra
-	})
+// coverage reports whether the pace of period p shows pipeline coverage:
+// for won revenue plans over the whole business, in periods not over.
+func (t *tree) coverage(p period.Period, now time.Time) bool {
+	return t.plan.Metric == kpi.MetricWonRevenue && t.plan.Slice.Whole() && t.cal.MonthAt(now) <= p.Last()
 }
 
-// rollUp sums value over the totals the filter selects, grouped by unit and
-// person, and returns it for a node: a person's across every unit, a
-// unit's over its subtree.
-func rollUp(ctx context.Context, tx *db.Tx, paths map[int64]string, f totals.Filter, value func(totals.Total) int64) (func(*Node) int64, error) {
-	rows, err := totals.Sum(ctx, tx, f, totals.Group{Unit: true, Person: true})
-	if err != nil {
-		return nil, err
-	}
+// rollUp sums value over totals grouped by unit and person, and returns
+// it for a node: a person's across every unit, a unit's over its subtree.
+func rollUp(rows []totals.Total, paths map[int64]string, value func(totals.Total) int64) func(*Node) int64 {
 	byPerson, bySubtree := map[int64]int64{}, map[string]int64{}
 	for _, r := range rows {
 		v := value(r)
@@ -221,5 +213,5 @@ func rollUp(ctx context.Context, tx *db.Tx, paths map[int64]string, f totals.Fil
 			return byPerson[n.PersonID]
 		}
 		return bySubtree[n.UnitPath]
-	}, nil
+	}
 }

@@ -23,12 +23,15 @@ import (
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/ladder"
 	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/password"
+	"github.com/echelonhq/echelon/internal/review"
 	"github.com/echelonhq/echelon/internal/scorecard"
 	"github.com/echelonhq/echelon/internal/settings"
 	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/talent"
 	"github.com/echelonhq/echelon/internal/target"
 	"github.com/echelonhq/echelon/internal/task"
 	"github.com/echelonhq/echelon/internal/web"
@@ -71,8 +74,11 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	tasks := task.NewRunner(time.Hour, log)
 	t.Cleanup(tasks.Close) // before the database closes
 	kpis := kpi.NewService(d)
+	scorecards := scorecard.NewService(d, kpis)
+	ladders, reviews := ladder.NewService(d, time.Now), review.NewService(d, scorecards, time.Now)
 	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crmSvc,
-		Settings: settings.NewService(d), Targets: target.NewService(d), KPI: kpis, Scorecards: scorecard.NewService(d, kpis), Market: market.NewService(d),
+		Settings: settings.NewService(d), Targets: target.NewService(d), KPI: kpis, Scorecards: scorecards, Ladder: ladders, Reviews: reviews,
+		Talent: talent.NewService(d, ladders, reviews, time.Now), Market: market.NewService(d),
 		Importer: importer.NewService(d, orgs, crmSvc), Surveys: survey.NewService(d, time.Now), Tasks: tasks, Catalog: cat, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

@@ -190,6 +190,22 @@ func (s *Server) subjectChoices(ctx context.Context) ([]subjectChoice, error) {
 	return out, nil
 }
 
+// unitChoices are the org units among the subject choices, valued by their bare id.
+func (s *Server) unitChoices(ctx context.Context) ([]subjectChoice, error) {
+	choices, err := s.subjectChoices(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []subjectChoice
+	for _, c := range choices {
+		if strings.HasPrefix(c.Value, "u") {
+			c.Value = c.Value[1:]
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // peopleIn are the choices of the people sitting in unit u, one level below it.
 func peopleIn(people []*org.Person, u *org.Unit) []subjectChoice {
 	var out []subjectChoice

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon"
@@ -56,8 +55,7 @@ type scorecardData struct {
 	Choices    []subjectChoice
 	Picker     periodPicker
 	Query      template.URL // subject and period, for the evidence and download links
-	Manual     *form        // the manual KPI form, when the viewer may enter one
-	Codes      []string     // the manual KPIs of the subject's template
+	Manual     []*form      // a form per manual KPI of the template, when the viewer may enter them
 }
 
 // PageTitle names the subject in the browser tab.
@@ -113,15 +111,28 @@ func (s *Server) loadScorecard(r *http.Request, ref kpi.Ref, at string) (*scorec
 	if card != nil && card.Subject.PersonID != 0 && card.Subject.PersonID != a.PersonID && (a.IsAdmin() || a.Role.IsManager()) {
 		for _, l := range card.Lines {
 			if l.Unit == "manual" {
-				d.Codes = append(d.Codes, l.KPI)
+				d.Manual = append(d.Manual, manualForm(card, l))
 			}
 		}
-		d.Manual = newForm()
-		d.Manual.set("person_id", card.Subject.PersonID)
-		d.Manual.set("period", card.Period)
 	}
 	d.Choices, err = s.subjectChoices(ctx)
 	return d, err
+}
+
+// manualForm is the form of one manual KPI line, holding the stored value,
+// reason and version when one was entered, so that saving it changes that
+// value rather than colliding with it.
+func manualForm(card *scorecard.Scorecard, l scorecard.ScoreLine) *form {
+	f := newForm()
+	f.set("person_id", card.Subject.PersonID)
+	f.set("period", card.Period)
+	f.set("code", l.KPI)
+	if l.Missing == "" {
+		f.set("score", int(l.Actual.Num)) // a manual line's actual is score/100
+		f.set("comment", l.Comment)
+		f.set("version", l.Version)
+	}
+	return f
 }
 
 // stringArg is the first argument of a message, as text.
@@ -159,7 +170,19 @@ func (s *Server) enterManual(w http.ResponseWriter, r *http.Request) error {
 	ref := kpi.Ref{PersonID: person}
 	return s.redisplay(r, f, err, reload(s, w, r, "scorecards", "sc.title",
 		func(r *http.Request) (*scorecardData, error) { return s.loadScorecard(r, ref, in.Period) },
-		func(d *scorecardData) { d.Manual = f }))
+		func(d *scorecardData) { d.Manual = putForm(d.Manual, f) }))
+}
+
+// putForm puts the refused form in place of the form of its KPI (or
+// after the others when the template has no such line).
+func putForm(forms []*form, f *form) []*form {
+	for i, g := range forms {
+		if g.Val("code") == f.Val("code") {
+			forms[i] = f
+			return forms
+		}
+	}
+	return append(forms, f)
 }
 
 // leaderboardData is a unit's board for one KPI.
@@ -217,15 +240,8 @@ func (s *Server) loadLeaderboard(r *http.Request) (*leaderboardData, error) {
 	}
 	d.Query = template.URL(url.Values{"org_unit_id": {itoa(b.UnitID)}, "kpi": {b.KPI}, "period": {b.Period}}.Encode())
 	if d.CanPublish {
-		choices, err := s.subjectChoices(ctx)
-		if err != nil {
+		if d.Units, err = s.unitChoices(ctx); err != nil {
 			return nil, err
-		}
-		for _, c := range choices {
-			if strings.HasPrefix(c.Value, "u") {
-				c.Value = c.Value[1:]
-				d.Units = append(d.Units, c)
-			}
 		}
 	}
 	return d, nil

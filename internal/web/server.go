@@ -15,11 +15,14 @@ import (
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/kpi"
+	"github.com/echelonhq/echelon/internal/ladder"
 	"github.com/echelonhq/echelon/internal/market"
 	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/review"
 	"github.com/echelonhq/echelon/internal/scorecard"
 	"github.com/echelonhq/echelon/internal/settings"
 	"github.com/echelonhq/echelon/internal/survey"
+	"github.com/echelonhq/echelon/internal/talent"
 	"github.com/echelonhq/echelon/internal/target"
 	"github.com/echelonhq/echelon/internal/task"
 )
@@ -35,6 +38,9 @@ type Deps struct {
 	Targets    *target.Service
 	KPI        *kpi.Service
 	Scorecards *scorecard.Service
+	Ladder     *ladder.Service
+	Reviews    *review.Service
+	Talent     *talent.Service
 	Market     *market.Service
 	Importer   *importer.Service
 	Surveys    *survey.Service
