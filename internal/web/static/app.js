@@ -17,6 +17,18 @@ document.addEventListener("DOMContentLoaded", () => {
     });
   }
 
+  // The menus of the navigation: one open at a time, closed by a click elsewhere or Escape.
+  const groups = [...document.querySelectorAll("details.nav-group")];
+  groups.forEach((g) => g.addEventListener("toggle", () => {
+    if (g.open) groups.forEach((o) => { if (o !== g) o.open = false; });
+  }));
+  document.addEventListener("click", (e) => {
+    groups.forEach((g) => { if (g.open && !g.contains(e.target)) g.open = false; });
+  });
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") groups.forEach((g) => { g.open = false; });
+  });
+
   // Forms that change something hard to undo ask first; the text comes from the page.
   document.querySelectorAll("form[data-confirm]").forEach((form) => {
     form.addEventListener("submit", (e) => {
