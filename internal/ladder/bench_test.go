@@ -10,11 +10,7 @@ import (
 	"github.com/echelonhq/echelon/internal/benchdata"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/db/dbtest"
-	"github.com/echelonhq/echelon/internal/kpi"
 	"github.com/echelonhq/echelon/internal/ladder"
-	"github.com/echelonhq/echelon/internal/period"
-	"github.com/echelonhq/echelon/internal/scorecard"
-	"github.com/echelonhq/echelon/internal/target"
 )
 
 // BenchmarkReadiness500 is issue 5's speed target: the promotion
@@ -37,39 +33,10 @@ func BenchmarkReadiness500(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			sys := echelon.NewContext(ctx, echelon.SystemActor("bench"))
+			if err := co.OnTheLadder(ctx, d); err != nil {
+				b.Fatal(err)
+			}
 			senior := echelon.NewContext(ctx, &echelon.Actor{PersonID: co.Senior, Name: "高经理", Role: echelon.RoleSeniorManager, UnitID: 1, UnitPath: "/1/"})
-			err = d.Tx(ctx, func(tx *db.Tx) error {
-				_, err := tx.Exec(ctx, `UPDATE people SET level_id = (SELECT id FROM levels WHERE code = 'junior_rep'), hire_date = ? WHERE role = 'rep'`,
-					time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC))
-				return err
-			})
-			if err != nil {
-				b.Fatal(err)
-			}
-			if _, err := scorecard.NewService(d, kpi.NewService(d)).SaveTemplate(sys, 0, scorecard.TemplateInput{Name: "Reps", Role: "rep",
-				Lines: []scorecard.Line{{KPI: kpi.WonRevenue, Weight: 70, Source: scorecard.FromPlan}, {KPI: kpi.WinRate, Weight: 30, Source: scorecard.FromFixed, Fixed: 5000}}}); err != nil {
-				b.Fatal(err)
-			}
-			cal, _ := period.New(time.January, echelon.CompanyZone())
-			q := cal.Of(period.KindQuarter, cal.MonthAt(time.Now()))
-			years := map[int]bool{}
-			for range 2 {
-				q = cal.Of(period.KindQuarter, q.First.Add(-1))
-				years[q.Year] = true
-			}
-			targets := target.NewService(d)
-			for y := range years {
-				plan, err := targets.CreatePlan(senior, target.PlanInput{Metric: kpi.MetricWonRevenue, FiscalYear: y})
-				if err != nil {
-					b.Fatal(err)
-				}
-				_, nodes, _ := targets.FindPlan(senior, plan.ID)
-				amount := int64(500_000_000_00)
-				if _, err := targets.SetTarget(senior, nodes[0].ID, target.TargetInput{Version: nodes[0].Version, Amount: &amount, Cascade: true}); err != nil {
-					b.Fatal(err)
-				}
-			}
 			svc := ladder.NewService(d, time.Now)
 			var lat []time.Duration
 			var people int

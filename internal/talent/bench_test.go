@@ -21,7 +21,8 @@ import (
 // 1,000,000 opportunities behind their scorecards, 20 by default): a
 // refresh of everyone's readiness (≤ 1 s), then the senior manager's talent
 // grid, succession benches and at-risk list, 100 calls each (p95 ≤ 100 ms).
-// Everyone has a released review, loaded in bulk.
+// Everyone is on the ladder with the reps' KPI template and cascaded
+// revenue plans (benchdata.OnTheLadder) and a released review, loaded in bulk.
 //
 //	ECHELON_BENCH_SCALE=1 go test ./internal/talent -run '^$' -bench TalentViews -benchtime 1x -timeout 30m
 func BenchmarkTalentViews(b *testing.B) {
@@ -34,6 +35,9 @@ func BenchmarkTalentViews(b *testing.B) {
 			ctx := context.Background()
 			co, err := benchdata.Standard(ctx, d, benchdata.Scale())
 			if err != nil {
+				b.Fatal(err)
+			}
+			if err := co.OnTheLadder(ctx, d); err != nil {
 				b.Fatal(err)
 			}
 			if err := releasedReviews(ctx, d, co.Senior); err != nil {
@@ -74,17 +78,11 @@ func BenchmarkTalentViews(b *testing.B) {
 	}
 }
 
-// releasedReviews puts everyone on the ladder (reps spread over the three
-// rep levels, managers at theirs) and gives every active person but the
-// senior manager a released quarterly review with ratings spread over the grid.
+// releasedReviews gives every active person but the senior manager a
+// released quarterly review with ratings spread over the grid.
 func releasedReviews(ctx context.Context, d *db.DB, senior int64) error {
 	return d.Tx(ctx, func(tx *db.Tx) error {
 		now := time.Now().UTC()
-		if _, err := tx.Exec(ctx, `UPDATE people SET level_id = (SELECT id FROM levels WHERE code = CASE
-				WHEN people.role = 'senior_manager' THEN 'senior_manager' WHEN people.role = 'regional_manager' THEN 'regional_manager'
-				WHEN people.id % 3 = 0 THEN 'senior_rep' WHEN people.id % 3 = 1 THEN 'mid_rep' ELSE 'junior_rep' END)`); err != nil {
-			return fmt.Errorf("levels: %w", err)
-		}
 		cycle, err := tx.InsertID(ctx, `INSERT INTO review_cycles (template_id, name, period, org_unit_id, competencies, state, created_at)
 			VALUES (1, 'Q3', '2026-Q3', 1, '[]', 'open', ?)`, now)
 		if err != nil {
