@@ -94,4 +94,6 @@ func (s *Service) Grid(ctx context.Context, unitID int64) (*Grid, error) {
 func cellIndex(performance, potential int) int { return (High-performance)*3 + potential - 1 }
 
 // Cell returns the box of a performance and potential band.
-func (g *Grid) Cell(performance, potential int) *Cell { return &g.Cells[cellIndex(performance, potential)] }
+func (g *Grid) Cell(performance, potential int) *Cell {
+	return &g.Cells[cellIndex(performance, potential)]
+}

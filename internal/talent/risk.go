@@ -40,7 +40,7 @@ type MonthResult struct {
 type Risk struct {
 	Person
 	Reasons  []string      `json:"reasons"`
-	Months   []MonthResult `json:"months,omitempty"`   // off track: the months, oldest first
+	Months   []MonthResult `json:"months,omitempty"`    // off track: the months, oldest first
 	ReviewID int64         `json:"review_id,omitempty"` // low rating: the review
 	Rating   int           `json:"rating,omitempty"`
 	Currency string        `json:"currency,omitempty"`

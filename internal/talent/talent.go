@@ -95,7 +95,7 @@ func viewUnit(ctx context.Context, tx *db.Tx, id int64) (*echelon.Actor, Unit, e
 const (
 	personFields = `p.id, p.name, p.role, COALESCE(p.org_unit_id, 0), COALESCE(u.name, ''), COALESCE(p.level_id, 0), COALESCE(l.code, ''),
 		COALESCE(l.name_zh, ''), COALESCE(l.name_en, '')`
-	personFrom   = ` FROM people p LEFT JOIN org_units u ON u.id = p.org_unit_id LEFT JOIN levels l ON l.id = p.level_id`
+	personFrom = ` FROM people p LEFT JOIN org_units u ON u.id = p.org_unit_id LEFT JOIN levels l ON l.id = p.level_id`
 )
 
 // peopleIn lists the active people booked in the unit's subtree, other
