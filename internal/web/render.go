@@ -43,6 +43,7 @@ func templateFuncs() template.FuncMap {
 	return template.FuncMap{
 		"add":       func(a, b int) int { return a + b },
 		"hasPrefix": strings.HasPrefix,
+		"hasSuffix": strings.HasSuffix,
 		"repeat":    strings.Repeat,
 	}
 }
