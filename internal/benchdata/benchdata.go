@@ -29,10 +29,10 @@ func Scale() int {
 
 // Company is what was loaded.
 type Company struct {
-	Senior  int64   // the senior manager, at the company unit (1)
-	Regions []int64 // region units
-	Teams   []int64 // team units, 5 per region
-	Reps    []int64 // 5 per team
+	SeniorID int64   // the senior manager, at the company unit (1)
+	Regions  []int64 // region units
+	Teams    []int64 // team units, 5 per region
+	Reps     []int64 // 5 per team
 }
 
 // Bulk inserts rows in batches with one multi-row INSERT per batch.
@@ -86,7 +86,7 @@ func Standard(ctx context.Context, d *db.DB, scale int) (*Company, error) {
 
 func (c *Company) org(ctx context.Context, tx *db.Tx, now time.Time) error {
 	var err error
-	if c.Senior, err = tx.InsertID(ctx, `INSERT INTO people (email, name, role, org_unit_id, created_at, updated_at) VALUES ('senior@bench', '高经理', 'senior_manager', 1, ?, ?)`, now, now); err != nil {
+	if c.SeniorID, err = tx.InsertID(ctx, `INSERT INTO people (email, name, role, org_unit_id, created_at, updated_at) VALUES ('senior@bench', '高经理', 'senior_manager', 1, ?, ?)`, now, now); err != nil {
 		return fmt.Errorf("benchdata: senior: %w", err)
 	}
 	unit := func(parent int64, kind, name, parentPath string) (int64, error) {

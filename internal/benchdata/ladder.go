@@ -35,7 +35,7 @@ func (c *Company) OnTheLadder(ctx context.Context, d *db.DB) error {
 		Lines: []scorecard.Line{{KPI: kpi.WonRevenue, Weight: 70, Source: scorecard.FromPlan}, {KPI: kpi.WinRate, Weight: 30, Source: scorecard.FromFixed, Fixed: 5000}}}); err != nil {
 		return fmt.Errorf("benchdata: reps' template: %w", err)
 	}
-	senior := echelon.NewContext(ctx, &echelon.Actor{PersonID: c.Senior, Name: "高经理", Role: echelon.RoleSeniorManager, UnitID: 1, UnitPath: "/1/"})
+	senior := c.Senior(ctx)
 	cal, err := period.New(time.January, echelon.CompanyZone())
 	if err != nil {
 		return err

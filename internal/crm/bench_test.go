@@ -32,7 +32,7 @@ func BenchmarkW3_Lists(b *testing.B) {
 			}
 			actors := map[string]*echelon.Actor{
 				"rep":    {PersonID: co.Reps[42], Role: echelon.RoleRep},
-				"senior": {PersonID: co.Senior, Role: echelon.RoleSeniorManager, UnitID: 1, UnitPath: "/1/"},
+				"senior": {PersonID: co.SeniorID, Role: echelon.RoleSeniorManager, UnitID: 1, UnitPath: "/1/"},
 			}
 			cases := map[string]func(context.Context) error{
 				"accounts-filter-sort": func(ctx context.Context) error {

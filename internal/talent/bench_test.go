@@ -3,14 +3,11 @@ package talent_test
 import (
 	"context"
 	"fmt"
-	"sort"
 	"testing"
 	"time"
 
-	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/benchdata"
 	"github.com/echelonhq/echelon/internal/db"
-	"github.com/echelonhq/echelon/internal/db/dbtest"
 	"github.com/echelonhq/echelon/internal/ladder"
 	"github.com/echelonhq/echelon/internal/review"
 	"github.com/echelonhq/echelon/internal/talent"
@@ -26,56 +23,29 @@ import (
 //
 //	ECHELON_BENCH_SCALE=1 go test ./internal/talent -run '^$' -bench TalentViews -benchtime 1x -timeout 30m
 func BenchmarkTalentViews(b *testing.B) {
-	for _, open := range []struct {
-		name string
-		fn   func(testing.TB) *db.DB
-	}{{"sqlite", dbtest.SQLite}, {"postgres", dbtest.Postgres}} {
-		b.Run(open.name, func(b *testing.B) {
-			d := open.fn(b)
-			ctx := context.Background()
-			co, err := benchdata.Standard(ctx, d, benchdata.Scale())
+	benchdata.Run(b, func(b *testing.B, d *db.DB, co *benchdata.Company) {
+		ctx := context.Background()
+		if err := co.OnTheLadder(ctx, d); err != nil {
+			b.Fatal(err)
+		}
+		if err := releasedReviews(ctx, d, co.SeniorID); err != nil {
+			b.Fatal(err)
+		}
+		svc := talent.NewService(d, ladder.NewService(d, time.Now), review.NewService(d, nil, time.Now), time.Now)
+		senior := co.Senior(ctx)
+		for range b.N {
+			start := time.Now()
+			r, err := svc.Refresh(senior, 0)
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := co.OnTheLadder(ctx, d); err != nil {
-				b.Fatal(err)
-			}
-			if err := releasedReviews(ctx, d, co.Senior); err != nil {
-				b.Fatal(err)
-			}
-			svc := talent.NewService(d, ladder.NewService(d, time.Now), review.NewService(d, nil, time.Now), time.Now)
-			senior := echelon.NewContext(ctx, &echelon.Actor{PersonID: co.Senior, Name: "高经理", Role: echelon.RoleSeniorManager, UnitID: 1, UnitPath: "/1/"})
-			for range b.N {
-				start := time.Now()
-				r, err := svc.Refresh(senior, 0)
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Logf("readiness of %d people computed and kept in %.0f ms", r.People, ms(time.Since(start)))
-				b.ReportMetric(ms(time.Since(start)), "refresh-ms")
-				for _, c := range []struct {
-					name string
-					call func() error
-				}{
-					{"talent-grid", func() error { _, err := svc.Grid(senior, 0); return err }},
-					{"succession", func() error { _, err := svc.Succession(senior, 0); return err }},
-					{"at-risk", func() error { _, err := svc.AtRisk(senior, 0, ""); return err }},
-				} {
-					var lat []time.Duration
-					for range 100 {
-						start := time.Now()
-						if err := c.call(); err != nil {
-							b.Fatalf("%s: %v", c.name, err)
-						}
-						lat = append(lat, time.Since(start))
-					}
-					sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-					b.Logf("%-12s p50 %7.2f ms  p95 %7.2f ms", c.name, ms(lat[len(lat)/2]), ms(lat[len(lat)*95/100]))
-					b.ReportMetric(ms(lat[len(lat)*95/100]), c.name+"-p95-ms")
-				}
-			}
-		})
-	}
+			b.Logf("readiness of %d people computed and kept in %.0f ms", r.People, benchdata.Ms(time.Since(start)))
+			b.ReportMetric(benchdata.Ms(time.Since(start)), "refresh-ms")
+			benchdata.Latency(b, "talent-grid", 100, func() error { _, err := svc.Grid(senior, 0); return err })
+			benchdata.Latency(b, "succession", 100, func() error { _, err := svc.Succession(senior, 0); return err })
+			benchdata.Latency(b, "at-risk", 100, func() error { _, err := svc.AtRisk(senior, 0, ""); return err })
+		}
+	})
 }
 
 // releasedReviews gives every active person but the senior manager a
@@ -111,5 +81,3 @@ func releasedReviews(ctx context.Context, d *db.DB, senior int64) error {
 			})
 	})
 }
-
-func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
