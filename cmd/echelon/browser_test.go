@@ -12,6 +12,10 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/db/dbtest"
+	"github.com/echelonhq/echelon/internal/i18n"
 )
 
 // browser drives Debian's chromium against a running Main for journey tests.
@@ -156,4 +160,51 @@ func (b *browser) shot(name string) string {
 	}
 	b.t.Logf("screenshot: %s", path)
 	return path
+}
+
+// journey is a browser journey: the program serving a fresh SQLite
+// database, headless chromium on it, and the catalogue to read its pages by.
+type journey struct {
+	*browser
+	m   *Main
+	cat *i18n.Catalog
+	sys context.Context // the system acting, to set up records
+}
+
+// startJourney starts the program and the browser; the server's log is
+// printed when the test fails (it tells what a 500 was).
+func startJourney(t *testing.T) *journey {
+	t.Helper()
+	var logs bytes.Buffer
+	m := startMain(t, Config{Addr: "127.0.0.1:0", DB: dbtest.SQLiteDSN(t), AdminEmail: "admin@example.com", AdminPassword: "admin-secret-1"}, &logs)
+	b := newBrowser(t, m.URL())
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Log(logs.String())
+		}
+	})
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &journey{browser: b, m: m, cat: cat, sys: echelon.NewContext(context.Background(), echelon.SystemActor("journey"))}
+}
+
+// zh and en are a message of the catalogue in Chinese and in English.
+func (j *journey) zh(key string, args ...any) string { return j.cat.T(i18n.Chinese, key, args...) }
+func (j *journey) en(key string, args ...any) string { return j.cat.T(i18n.English, key, args...) }
+
+// signIn signs in on the login page and waits for the home page.
+func (j *journey) signIn(email, password string) {
+	j.t.Helper()
+	j.open("/login")
+	j.fill("email", email)
+	j.fill("password", password)
+	j.submit(`form[action="/login"] button[type=submit]`, `location.pathname === "/"`)
+}
+
+// signOut signs out and waits for the login page.
+func (j *journey) signOut() {
+	j.t.Helper()
+	j.submit(`form[action="/logout"] button`, `location.pathname === "/login"`)
 }

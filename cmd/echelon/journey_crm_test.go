@@ -1,16 +1,12 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"strconv"
 	"testing"
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/crm"
-	"github.com/echelonhq/echelon/internal/db/dbtest"
-	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/org"
 )
 
@@ -19,17 +15,10 @@ import (
 // colleague's customer, drags a deal across the pipeline board, and their
 // manager sees the deal where the rep left it.
 func TestJourney_RepWorksADealAndTheManagerSeesIt(t *testing.T) {
-	var logs bytes.Buffer
-	m := startMain(t, Config{Addr: "127.0.0.1:0", DB: dbtest.SQLiteDSN(t), AdminEmail: "admin@example.com", AdminPassword: "admin-secret-1"}, &logs)
-	b := newBrowser(t, m.URL())
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zh := func(key string, args ...any) string { return cat.T(i18n.Chinese, key, args...) }
+	j := startJourney(t)
+	m, b, sys, zh, en := j.m, j.browser, j.sys, j.zh, j.en
 
 	// The organisation: a region with its manager and two reps.
-	sys := echelon.NewContext(context.Background(), echelon.SystemActor("journey"))
 	region, err := m.Org.CreateUnit(sys, org.UnitInput{ParentID: 1, Kind: org.KindRegion, Name: "华东大区"})
 	if err != nil {
 		t.Fatal(err)
@@ -57,12 +46,7 @@ func TestJourney_RepWorksADealAndTheManagerSeesIt(t *testing.T) {
 		stageID[s.Code] = s.ID
 	}
 
-	signIn := func(email string) {
-		b.open("/login")
-		b.fill("email", email)
-		b.fill("password", "journey-pass-1")
-		b.submit(`form[action="/login"] button[type=submit]`, `location.pathname === "/"`)
-	}
+	signIn := func(email string) { j.signIn(email, "journey-pass-1") }
 	signIn("li@example.com")
 
 	// The duplicate check names the colleague who owns the customer and creates nothing.
@@ -115,7 +99,6 @@ func TestJourney_RepWorksADealAndTheManagerSeesIt(t *testing.T) {
 	b.shot("journey-crm-opportunity-manager-zh")
 
 	// The same board in English.
-	en := func(key string) string { return cat.T(i18n.English, key) }
 	b.submit(`button[name=lang][value=en]`, `document.documentElement.lang === "en"`)
 	b.open("/pipeline")
 	b.has("board in English", "Proposal", "云杉 CRM 项目", "120,000.00")

@@ -1,15 +1,11 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"testing"
 	"time"
 
 	"github.com/echelonhq/echelon"
-	"github.com/echelonhq/echelon/internal/db/dbtest"
-	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/review"
 )
@@ -22,23 +18,10 @@ import (
 // review and finds the new level on their development page, in Chinese and
 // in English.
 func TestJourney_AQuarterlyReviewEndsInAPromotion(t *testing.T) {
-	var logs bytes.Buffer
-	m := startMain(t, Config{Addr: "127.0.0.1:0", DB: dbtest.SQLiteDSN(t), AdminEmail: "admin@example.com", AdminPassword: "admin-secret-1"}, &logs)
-	b := newBrowser(t, m.URL())
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String())
-		}
-	})
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zh := func(key string, args ...any) string { return cat.T(i18n.Chinese, key, args...) }
-	en := func(key string, args ...any) string { return cat.T(i18n.English, key, args...) }
+	j := startJourney(t)
+	m, b, sys, zh, en := j.m, j.browser, j.sys, j.zh, j.en
 
 	// The organisation: the senior manager over the East, its manager and a junior rep.
-	sys := echelon.NewContext(context.Background(), echelon.SystemActor("journey"))
 	levels, err := m.Org.FindLevels(sys)
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +50,7 @@ func TestJourney_AQuarterlyReviewEndsInAPromotion(t *testing.T) {
 	mgr := person("王经理", "wang@example.com", echelon.RoleRegionalManager, east, boss.ID, "regional_manager")
 	rep := person("李销售", "li@example.com", echelon.RoleRep, east, mgr.ID, "junior_rep")
 
-	signIn := func(email string) {
-		b.open("/login")
-		b.fill("email", email)
-		b.fill("password", "journey-pass-1")
-		b.submit(`form[action="/login"] button[type=submit]`, `location.pathname === "/"`)
-	}
-	signOut := func() { b.submit(`form[action="/logout"] button`, `location.pathname === "/login"`) }
+	signIn, signOut := func(email string) { j.signIn(email, "journey-pass-1") }, j.signOut
 	// The quarter that ended last: the one the cycle reviews.
 	now := time.Now().In(echelon.CompanyZone())
 	q := (int(now.Month())-1)/3 - 1

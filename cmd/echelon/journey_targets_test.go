@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"fmt"
 	"strconv"
 	"testing"
@@ -10,8 +8,6 @@ import (
 
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/crm"
-	"github.com/echelonhq/echelon/internal/db/dbtest"
-	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/org"
 )
 
@@ -21,24 +17,11 @@ import (
 // region's target among their reps by hand; the rep opens the home page
 // and sees their pace, in Chinese and in English.
 func TestJourney_TargetsFromTheYearsGoalToTheRepsPace(t *testing.T) {
-	var logs bytes.Buffer
-	m := startMain(t, Config{Addr: "127.0.0.1:0", DB: dbtest.SQLiteDSN(t), AdminEmail: "admin@example.com", AdminPassword: "admin-secret-1"}, &logs)
-	b := newBrowser(t, m.URL())
-	t.Cleanup(func() {
-		if t.Failed() {
-			t.Log(logs.String()) // the server's log tells what a 500 was
-		}
-	})
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zh := func(key string, args ...any) string { return cat.T(i18n.Chinese, key, args...) }
-	en := func(key string, args ...any) string { return cat.T(i18n.English, key, args...) }
+	j := startJourney(t)
+	m, b, sys, zh, en := j.m, j.browser, j.sys, j.zh, j.en
 
 	// The organisation: two regions, the East with its manager and two reps,
 	// and deals the reps have won this month.
-	sys := echelon.NewContext(context.Background(), echelon.SystemActor("journey"))
 	unit := func(name string) *org.Unit {
 		u, err := m.Org.CreateUnit(sys, org.UnitInput{ParentID: 1, Kind: org.KindRegion, Name: name})
 		if err != nil {
@@ -85,13 +68,7 @@ func TestJourney_TargetsFromTheYearsGoalToTheRepsPace(t *testing.T) {
 		}
 	}
 
-	signIn := func(email string) {
-		b.open("/login")
-		b.fill("email", email)
-		b.fill("password", "journey-pass-1")
-		b.submit(`form[action="/login"] button[type=submit]`, `location.pathname === "/"`)
-	}
-	signOut := func() { b.submit(`form[action="/logout"] button`, `location.pathname === "/login"`) }
+	signIn, signOut := func(email string) { j.signIn(email, "journey-pass-1") }, j.signOut
 	year := strconv.Itoa(time.Now().In(echelon.CompanyZone()).Year())
 
 	// The senior manager opens the year's revenue plan and sets the company's target, split down.

@@ -1,11 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"testing"
-
-	"github.com/echelonhq/echelon/internal/db/dbtest"
-	"github.com/echelonhq/echelon/internal/i18n"
 )
 
 // TestJourney_AdminBuildsATeamAndTheRepSeesTheirPage is the foundation's
@@ -13,22 +9,8 @@ import (
 // regional manager and a rep; the rep signs in, sees their own page in
 // Chinese, switches to English. Screenshots land in artifacts/.
 func TestJourney_AdminBuildsATeamAndTheRepSeesTheirPage(t *testing.T) {
-	var logs bytes.Buffer
-	m := startMain(t, Config{Addr: "127.0.0.1:0", DB: dbtest.SQLiteDSN(t), AdminEmail: "admin@example.com", AdminPassword: "admin-secret-1"}, &logs)
-	b := newBrowser(t, m.URL())
-	cat, err := i18n.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	zh := func(key string, args ...any) string { return cat.T(i18n.Chinese, key, args...) }
-	en := func(key string, args ...any) string { return cat.T(i18n.English, key, args...) }
-
-	signIn := func(email, password string) {
-		b.open("/login")
-		b.fill("email", email)
-		b.fill("password", password)
-		b.submit(`form[action="/login"] button[type=submit]`, `location.pathname === "/"`)
-	}
+	j := startJourney(t)
+	b, zh, en, signIn := j.browser, j.zh, j.en, j.signIn
 	signIn("admin@example.com", "admin-secret-1")
 	b.shot("journey-admin-home")
 
