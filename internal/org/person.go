@@ -430,6 +430,11 @@ func updatePerson(ctx context.Context, tx *db.Tx, a *echelon.Actor, before *Pers
 			return nil, err
 		}
 	}
+	if p.LevelID != before.LevelID && p.LevelID != 0 {
+		if err := recordLevelChange(ctx, tx, a, id, before.LevelID, p.LevelID); err != nil {
+			return nil, err
+		}
+	}
 	out, err := findPerson(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -587,4 +592,18 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 		return false, fmt.Errorf("org: count admins: %w", err)
 	}
 	return n > 0, nil
+}
+
+// recordLevelChange keeps a level set on the person's record in the level
+// history the ladder keeps (nominations write theirs there too), effective
+// today in the company's zone, so tenure in the level counts from now.
+func recordLevelChange(ctx context.Context, tx *db.Tx, a *echelon.Actor, person, from, to int64) error {
+	now := time.Now()
+	y, m, d := now.In(echelon.CompanyZone()).Date()
+	_, err := tx.Exec(ctx, `INSERT INTO level_changes (person_id, from_level_id, to_level_id, effective_on, reason, changed_by, applied_at, created_at)
+		VALUES (?, ?, ?, ?, '', ?, ?, ?)`, person, nullID(from), to, time.Date(y, m, d, 0, 0, 0, 0, time.UTC), nullID(a.PersonID), now.UTC(), now.UTC())
+	if err != nil {
+		return fmt.Errorf("org: record level change of %d: %w", person, err)
+	}
+	return nil
 }
