@@ -82,8 +82,9 @@ func TestJourney_AQuarterlyReviewEndsInAPromotion(t *testing.T) {
 		}
 	}
 
-	// The rep writes their self-review and hands it to their manager.
+	// The rep finds the self-review waiting on their home page, writes it and hands it to their manager.
 	signIn("li@example.com")
+	b.has("rep's to-do", zh("home.todo"), zh("rv.task.self"))
 	b.open(page)
 	b.fill("f-text", "本季度签下两个新客户，产品演示还需要加强。")
 	rate("r_", "4")
@@ -113,6 +114,8 @@ func TestJourney_AQuarterlyReviewEndsInAPromotion(t *testing.T) {
 
 	// The senior manager calibrates the rating up, releases the review and approves the promotion.
 	signIn("chen@example.com")
+	b.has("senior's to-do", zh("home.todo"), zh("rv.task.calibrate"), "李销售")
+	b.shot("journey-review-home-senior-zh")
 	b.open(page)
 	b.choose("f-rating", "5")
 	b.fill("f-reason", "全区第一，校准为 5。")

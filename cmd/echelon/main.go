@@ -41,6 +41,8 @@ Usage:
                                 import people, products, accounts, contacts or opportunities (CSV/XLSX)
   echelon import --maven DIR [--dry-run]
                                 import the Maven CRM sample data set in one step
+  echelon demo [--size small] [--seed N]
+                                fill an empty database with a generated demo company
   echelon backup [flags] FILE   write a consistent copy of the SQLite database
   echelon version               print the version
 
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return backupCmd(ctx, args, stdout, stderr)
 	case "import":
 		return importCmd(ctx, args, stdout, stderr)
+	case "demo":
+		return demoCmd(ctx, args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "echelon", version)
 		return nil

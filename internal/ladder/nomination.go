@@ -75,11 +75,17 @@ type DecisionInput struct {
 	Version     int    `json:"version,omitempty"`
 }
 
+// Views of the nominations.
+const (
+	ViewToDecide = "to_decide" // pending ones the reader may decide
+	ViewMine     = "mine"      // the reader's own
+)
+
 // NominationFilter selects nominations; zero fields do not filter.
 type NominationFilter struct {
 	PersonID int64
 	State    string
-	// View is "to_decide" (pending ones the reader may decide) or "mine" (the reader's own).
+	// View is ViewToDecide or ViewMine.
 	View string
 }
 
@@ -329,7 +335,7 @@ func (s *Service) FindNominations(ctx context.Context, f NominationFilter) ([]*N
 	if err != nil {
 		return nil, err
 	}
-	if f.View != "" && f.View != "to_decide" && f.View != "mine" {
+	if f.View != "" && f.View != ViewToDecide && f.View != ViewMine {
 		return nil, echelon.FieldError("view", "ladder.view_invalid")
 	}
 	if f.State != "" && f.State != Pending && f.State != Approved && f.State != Rejected && f.State != Withdrawn {
@@ -347,12 +353,12 @@ func (s *Service) FindNominations(ctx context.Context, f NominationFilter) ([]*N
 		if f.State != "" {
 			cond, args = cond+" AND n.state = ?", append(args, f.State)
 		}
-		if f.View == "mine" {
+		if f.View == ViewMine {
 			cond, args = cond+" AND n.nominated_by = ?", append(args, a.PersonID)
 		}
 		list, err := nominations(ctx, tx, a, cond, args...)
 		for _, n := range list {
-			if f.View != "to_decide" || n.CanDecide {
+			if f.View != ViewToDecide || n.CanDecide {
 				out = append(out, n)
 			}
 		}

@@ -68,11 +68,11 @@ func TestNominations(t *testing.T) {
 			if levelOf(t, f, f.EastRep) != "junior_rep" {
 				t.Fatal("a refused approval changed the level")
 			}
-			todo := must(f.L.FindNominations(sun, ladder.NominationFilter{View: "to_decide"}))
+			todo := must(f.L.FindNominations(sun, ladder.NominationFilter{View: ladder.ViewToDecide}))
 			if len(todo) != 1 || todo[0].ID != n.ID || !todo[0].CanDecide {
 				t.Fatalf("Sun's nominations to decide %+v", todo)
 			}
-			if mine := must(f.L.FindNominations(li, ladder.NominationFilter{View: "to_decide"})); len(mine) != 0 {
+			if mine := must(f.L.FindNominations(li, ladder.NominationFilter{View: ladder.ViewToDecide})); len(mine) != 0 {
 				t.Fatalf("Li may decide %+v", mine)
 			}
 		})

@@ -9,7 +9,9 @@ import (
 	"github.com/echelonhq/echelon"
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/i18n"
+	"github.com/echelonhq/echelon/internal/ladder"
 	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/review"
 )
 
 // pageRoutes is the HTML side of the route table.
@@ -104,6 +106,9 @@ type homeData struct {
 	Reports  []*org.Person
 	// Everyone who sells, and administrators: targets, pace and KPIs.
 	Dash *dashboard
+	// What waits for the reader: review steps with their deadlines, nominations to decide.
+	Tasks    []*review.Review
+	ToDecide []*ladder.Nomination
 }
 
 type homeCounts struct{ Units, People, Levels, Roles int }
@@ -125,6 +130,12 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Dash, err = s.loadDashboard(r); err != nil {
+		return err
+	}
+	if d.Tasks, err = s.Reviews.FindReviews(r.Context(), review.Filter{Mine: review.MineTodo}); err != nil {
+		return err
+	}
+	if d.ToDecide, err = s.Ladder.FindNominations(r.Context(), ladder.NominationFilter{View: ladder.ViewToDecide}); err != nil {
 		return err
 	}
 	s.render(w, r, http.StatusOK, "home", "home.title", d)

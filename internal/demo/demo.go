@@ -1,0 +1,471 @@
+// Package demo fills an empty database with a realistic demo company, the
+// same rows for the same seed: an org tree (senior manager → regional
+// managers → teams → reps on every echelon level) with Chinese names,
+// territories by province and industry, products with series, accounts
+// with plausible names and social credit codes, contacts, three years of
+// opportunities with stage histories, skewed deal sizes, seasonality and
+// win rates that differ by rep and level, activities, and won-revenue
+// targets for the last and the current fiscal year, approved.
+//
+// People, units, territories, products, accounts, contacts and targets go
+// through the real services as the system actor. Opportunities (with
+// their stage history and order lines) and activities are written with
+// batched SQL in one transaction, then the sales totals are rebuilt from
+// them, so every invariant the services keep holds (no audit entries are
+// written for those bulk rows).
+package demo
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"time"
+
+	"github.com/echelonhq/echelon"
+	"github.com/echelonhq/echelon/internal/crm"
+	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/org"
+	"github.com/echelonhq/echelon/internal/period"
+	"github.com/echelonhq/echelon/internal/settings"
+)
+
+// Password is every demo person's password.
+const Password = "demo-pass-1"
+
+// EmailDomain is the domain of every demo person's e-mail address.
+const EmailDomain = "demo.echelon.cn"
+
+// CompanyName is the name the company unit gets.
+const CompanyName = "梯队演示科技有限公司"
+
+// Size is how much to generate.
+type Size struct {
+	Name                     string
+	Regions                  int // at most 7
+	TeamsPerRegion           int // at most 8
+	RepsPerTeam              int
+	Accounts                 int
+	ContactsPerAccount       int
+	Opportunities            int
+	ActivitiesPerOpportunity int // on average; every owned account also gets a recent follow-up
+}
+
+// Small is ≈ 50 people, 2,000 accounts and 20,000 opportunities.
+var Small = Size{Name: "small", Regions: 5, TeamsPerRegion: 2, RepsPerTeam: 4, Accounts: 2000, ContactsPerAccount: 2,
+	Opportunities: 20_000, ActivitiesPerOpportunity: 2}
+
+// SizeNamed returns the size called name.
+func SizeNamed(name string) (Size, bool) {
+	if name == Small.Name {
+		return Small, true
+	}
+	return Size{}, false
+}
+
+func (s Size) validate() error {
+	if s.Regions < 1 || s.Regions > len(regions) || s.TeamsPerRegion < 1 || s.TeamsPerRegion > len(teamNames) ||
+		s.RepsPerTeam < 1 || s.Accounts < 1 || s.ContactsPerAccount < 0 || s.Opportunities < 0 || s.ActivitiesPerOpportunity < 0 {
+		return fmt.Errorf("demo: size %+v: out of range", s)
+	}
+	return nil
+}
+
+// Config says what to generate.
+type Config struct {
+	Size     Size
+	Seed     uint64
+	Now      time.Time // the present of the generated history; zero: the start of today, so a seed gives the same rows all day
+	Progress io.Writer // a line per phase; nil for none
+}
+
+// Result counts what was generated.
+type Result struct {
+	People, Units, Territories, Products, Accounts, Contacts int
+	Opportunities, StageChanges, Activities, Plans           int
+	// E-mails to sign in with (password Password): the admin, the senior
+	// manager, the first regional manager and a rep of each level.
+	Admin, Senior, Regional, SeniorRep, MidRep, JuniorRep string
+}
+
+// ErrNotEmpty refuses a database that already holds people or sales data.
+var ErrNotEmpty = errors.New("demo: the database already holds people or sales data; the demo company needs an empty database")
+
+// rep is a sales rep and what the generator knows about them.
+type rep struct {
+	id, unit int64
+	region   int // index in regions
+	level    string
+	hired    time.Time
+	skill    float64    // multiplies the level's win rate and deal size
+	accounts []*account // sorted by creation
+	won      map[int]int64
+}
+
+// account is a generated account.
+type account struct {
+	id       int64
+	created  time.Time
+	owner    *rep // nil in the pool
+	unit     int64
+	short    string
+	contacts []int64
+}
+
+// gen holds the state of one generation.
+type gen struct {
+	ctx   context.Context // carries the system actor
+	d     *db.DB
+	org   *org.Service
+	crm   *crm.Service
+	clock time.Time // what the CRM service reads as now
+	r     *rand.Rand
+	size  Size
+	now   time.Time
+	today time.Time // midnight UTC of today in the company's zone
+	cal   period.Calendar
+	out   io.Writer
+	res   Result
+
+	levels    map[string]int64
+	emails    map[string]bool
+	regionIDs []int64
+	reps      []*rep
+	accounts  []*account
+	products  map[string]int64 // id by code
+}
+
+// Generate fills d, which must hold no people but admins and no sales
+// data, with the demo company; people hash their passwords with the org
+// service's parameters.
+func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Result, error) {
+	if err := c.Size.validate(); err != nil {
+		return nil, err
+	}
+	if err := checkEmpty(ctx, d); err != nil {
+		return nil, err
+	}
+	now := c.Now
+	if now.IsZero() {
+		y, m, day := time.Now().In(echelon.CompanyZone()).Date()
+		now = time.Date(y, m, day, 0, 0, 0, 0, echelon.CompanyZone())
+	}
+	sys := echelon.NewContext(ctx, echelon.SystemActor("demo"))
+	cal, err := settings.NewService(d).Calendar(sys)
+	if err != nil {
+		return nil, err
+	}
+	g := &gen{ctx: sys, d: d, org: people, r: rand.New(rand.NewPCG(c.Seed, 0x6563_6865_6c6f_6e)), size: c.Size,
+		now: now.UTC(), today: date(now), cal: cal, out: c.Progress}
+	g.crm = crm.NewService(d, func() time.Time { return g.clock })
+	g.clock = g.now
+	for _, p := range []struct {
+		name string
+		fn   func() (string, error)
+	}{{"organisation", g.organisation}, {"catalogue", g.catalogue}, {"accounts", g.makeAccounts},
+		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}} {
+		start := time.Now()
+		what, err := p.fn()
+		if err != nil {
+			return nil, err
+		}
+		if g.out != nil {
+			fmt.Fprintf(g.out, "demo: %-12s %s (%.1fs)\n", p.name, what, time.Since(start).Seconds())
+		}
+	}
+	return &g.res, nil
+}
+
+func checkEmpty(ctx context.Context, d *db.DB) error {
+	var n int
+	err := d.View(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, `SELECT (SELECT COUNT(*) FROM people WHERE role <> ?) + (SELECT COUNT(*) FROM accounts)
+			+ (SELECT COUNT(*) FROM opportunities) + (SELECT COUNT(*) FROM leads)`, string(echelon.RoleAdmin)).Scan(&n)
+	})
+	if err != nil {
+		return fmt.Errorf("demo: check the database is empty: %w", err)
+	}
+	if n > 0 {
+		return ErrNotEmpty
+	}
+	return nil
+}
+
+// between draws a time uniformly in [lo, hi).
+func (g *gen) between(lo, hi time.Time) time.Time {
+	if !hi.After(lo) {
+		return lo
+	}
+	return lo.Add(time.Duration(g.r.Int64N(int64(hi.Sub(lo)))))
+}
+
+// yearsAgo is now minus a number of years drawn in [lo, hi).
+func (g *gen) yearsAgo(lo, hi float64) time.Time {
+	return g.now.Add(-time.Duration((lo + g.r.Float64()*(hi-lo)) * 365 * 24 * float64(time.Hour)))
+}
+
+// person creates a person through the org service.
+func (g *gen) person(role echelon.Role, unit, manager int64, level string, hired time.Time) (*org.Person, error) {
+	name, py := personName(g.r)
+	email := py + "@" + EmailDomain
+	for i := 2; g.emails[email]; i++ {
+		email = fmt.Sprintf("%s%d@%s", py, i, EmailDomain)
+	}
+	g.emails[email] = true
+	p, err := g.org.CreatePerson(g.ctx, org.PersonInput{Email: email, Name: name, Phone: mobile(g.r), Role: role, UnitID: unit,
+		ManagerID: manager, LevelID: g.levels[level], HireDate: hired.In(echelon.CompanyZone()).Format(time.DateOnly), Lang: "zh-CN", Password: Password})
+	if err != nil {
+		return nil, fmt.Errorf("demo: create %s %s: %w", role, email, err)
+	}
+	g.res.People++
+	return p, nil
+}
+
+func (g *gen) unit(in org.UnitInput) (*org.Unit, error) {
+	u, err := g.org.CreateUnit(g.ctx, in)
+	if err != nil {
+		return nil, fmt.Errorf("demo: create unit %s: %w", in.Name, err)
+	}
+	g.res.Units++
+	return u, nil
+}
+
+func (g *gen) setManager(unit, manager int64) error {
+	if _, err := g.org.UpdateUnit(g.ctx, unit, org.UnitUpdate{ManagerID: &manager}); err != nil {
+		return fmt.Errorf("demo: manager of unit %d: %w", unit, err)
+	}
+	return nil
+}
+
+// tenures is the range of years a rep of each level has been with the company.
+var tenures = map[string][2]float64{"senior_rep": {3, 7}, "mid_rep": {1.5, 4}, "junior_rep": {0.3, 1.5}}
+
+// repLevels is the mix of levels in a team, rotated from team to team.
+var repLevels = []string{"senior_rep", "mid_rep", "mid_rep", "junior_rep"}
+
+// organisation creates the admin, the senior manager at the company, a
+// regional manager per region, teams and reps, and the support roles.
+func (g *gen) organisation() (string, error) {
+	levels, err := g.org.FindLevels(g.ctx)
+	if err != nil {
+		return "", err
+	}
+	g.levels, g.emails = map[string]int64{}, map[string]bool{}
+	for _, l := range levels {
+		g.levels[l.Code] = l.ID
+	}
+	admin, err := g.org.CreatePerson(g.ctx, org.PersonInput{Email: "admin@" + EmailDomain, Name: "系统管理员", Role: echelon.RoleAdmin,
+		Lang: "zh-CN", Password: Password})
+	if err != nil {
+		return "", fmt.Errorf("demo: create admin: %w", err)
+	}
+	g.res.People++
+	g.emails[admin.Email] = true
+	senior, err := g.person(echelon.RoleSeniorManager, 1, 0, "senior_manager", g.yearsAgo(6, 9))
+	if err != nil {
+		return "", err
+	}
+	g.res.Admin, g.res.Senior = admin.Email, senior.Email
+	if err := g.setManager(1, senior.ID); err != nil {
+		return "", err
+	}
+	name := CompanyName
+	if _, err := g.org.UpdateUnit(g.ctx, 1, org.UnitUpdate{Name: &name}); err != nil {
+		return "", fmt.Errorf("demo: name the company: %w", err)
+	}
+	for ri, reg := range regions[:g.size.Regions] {
+		ru, err := g.unit(org.UnitInput{ParentID: 1, Kind: org.KindRegion, Name: reg.name})
+		if err != nil {
+			return "", err
+		}
+		g.regionIDs = append(g.regionIDs, ru.ID)
+		rm, err := g.person(echelon.RoleRegionalManager, ru.ID, senior.ID, "regional_manager", g.yearsAgo(3, 7))
+		if err != nil {
+			return "", err
+		}
+		if err := g.setManager(ru.ID, rm.ID); err != nil {
+			return "", err
+		}
+		if g.res.Regional == "" {
+			g.res.Regional = rm.Email
+		}
+		for t := range g.size.TeamsPerRegion {
+			tu, err := g.unit(org.UnitInput{ParentID: ru.ID, Kind: org.KindTeam, Name: reg.name[:len(reg.name)-len("大区")] + teamNames[t], ManagerID: rm.ID})
+			if err != nil {
+				return "", err
+			}
+			for k := range g.size.RepsPerTeam {
+				level := repLevels[(k+t+ri)%len(repLevels)]
+				tenure := tenures[level]
+				hired := g.yearsAgo(tenure[0], tenure[1])
+				p, err := g.person(echelon.RoleRep, tu.ID, rm.ID, level, hired)
+				if err != nil {
+					return "", err
+				}
+				if login := map[string]*string{"senior_rep": &g.res.SeniorRep, "mid_rep": &g.res.MidRep, "junior_rep": &g.res.JuniorRep}[level]; *login == "" {
+					*login = p.Email
+				}
+				g.reps = append(g.reps, &rep{id: p.ID, unit: tu.ID, region: ri, level: level, hired: hired, skill: 0.7 + 0.6*g.r.Float64(), won: map[int]int64{}})
+			}
+		}
+	}
+	for _, role := range []echelon.Role{echelon.RoleMarketing, echelon.RoleProduct, echelon.RoleCustomerService} {
+		if _, err := g.person(role, 1, 0, "", g.yearsAgo(1, 5)); err != nil {
+			return "", err
+		}
+	}
+	return fmt.Sprintf("%d people, %d units", g.res.People, g.res.Units), nil
+}
+
+// catalogue creates the products and a territory per province (for its
+// region) and one by industry per region (for its most senior rep).
+func (g *gen) catalogue() (string, error) {
+	g.products = map[string]int64{}
+	for _, p := range products {
+		out, err := g.crm.CreateProduct(g.ctx, crm.ProductInput{Code: p.code, Name: p.name, Series: p.series, ListPrice: p.price * 100, Currency: "CNY"})
+		if err != nil {
+			return "", fmt.Errorf("demo: product %s: %w", p.code, err)
+		}
+		g.products[p.code] = out.ID
+		g.res.Products++
+	}
+	perRegion := g.size.TeamsPerRegion * g.size.RepsPerTeam
+	for ri, reg := range regions[:g.size.Regions] {
+		for _, p := range reg.provinces {
+			if _, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: reg.name[:len(reg.name)-len("大区")] + "·" + p.name, Province: p.name, UnitID: g.regionIDs[ri]}); err != nil {
+				return "", fmt.Errorf("demo: territory %s: %w", p.name, err)
+			}
+			g.res.Territories++
+		}
+		owner := g.reps[ri*perRegion]
+		for _, r := range g.reps[ri*perRegion : (ri+1)*perRegion] {
+			if levelWeight[r.level] > levelWeight[owner.level] {
+				owner = r
+			}
+		}
+		p, t := reg.provinces[0], trades[(ri*5)%len(trades)]
+		if _, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: p.name + "·" + t.industry, Province: p.name, Industry: t.industry, PersonID: owner.id}); err != nil {
+			return "", fmt.Errorf("demo: territory %s %s: %w", p.name, t.industry, err)
+		}
+		g.res.Territories++
+	}
+	return fmt.Sprintf("%d products, %d territories", g.res.Products, g.res.Territories), nil
+}
+
+// levelWeight is how much a level's reps carry, relative to a junior.
+var levelWeight = map[string]float64{"junior_rep": 1, "mid_rep": 2, "senior_rep": 3}
+
+// accountLimit mirrors the seeded account limits, kept below them.
+var accountLimit = map[string]int{"junior_rep": 45, "mid_rep": 95, "senior_rep": 190}
+
+// pick draws an index with probability proportional to its weight.
+func (g *gen) pick(weights []float64) int {
+	total := 0.0
+	for _, w := range weights {
+		total += w
+	}
+	x := g.r.Float64() * total
+	for i, w := range weights {
+		if x < w {
+			return i
+		}
+		x -= w
+	}
+	return len(weights) - 1
+}
+
+// makeAccounts creates the accounts through the CRM service: nine in ten
+// owned by a rep (more for higher levels), the rest in a region's pool,
+// created over the last four years.
+func (g *gen) makeAccounts() (string, error) {
+	names, codes := map[string]bool{}, map[string]bool{}
+	weights := make([]float64, len(g.reps))
+	for i, r := range g.reps {
+		weights[i] = levelWeight[r.level]
+	}
+	pooled := 0
+	for i := range g.size.Accounts {
+		a := &account{}
+		ri := g.r.IntN(g.size.Regions)
+		lo := g.now.AddDate(-4, 0, 0)
+		if i%10 != 9 {
+			k := g.pick(weights)
+			if r := g.reps[k]; len(r.accounts) < accountLimit[r.level] {
+				a.owner, a.unit, ri = r, r.unit, r.region
+				lo = r.hired.AddDate(0, 0, 7)
+				if lo.Before(g.now.AddDate(-4, 0, 0)) {
+					lo = g.now.AddDate(-4, 0, 0)
+				}
+			}
+		}
+		if a.owner == nil {
+			a.unit = g.regionIDs[ri]
+			pooled++
+		}
+		a.created = g.between(lo, g.now.AddDate(0, 0, -45))
+		prov := regions[ri].provinces[g.r.IntN(len(regions[ri].provinces))]
+		city := prov.cities[g.r.IntN(len(prov.cities))]
+		c := companyName(g.r, city, names)
+		seg := segments[g.r.IntN(len(segments))]
+		in := crm.AccountInput{Name: c.name, Industry: c.industry, Segment: seg, Province: prov.name, City: city,
+			Address: fmt.Sprintf("%s市%s路%d号", city, brandFirst[g.r.IntN(len(brandFirst))]+brandSecond[g.r.IntN(len(brandSecond))], 1+g.r.IntN(999)),
+			Size:    companySizes[seg][g.r.IntN(2)], Source: sources[g.r.IntN(len(sources))], Status: "prospect", UnitID: a.unit}
+		if g.r.IntN(5) > 0 {
+			in.CreditCode = creditCode(g.r, prov.code, codes)
+		}
+		if a.owner != nil {
+			in.OwnerID = a.owner.id
+		}
+		g.clock = a.created
+		out, err := g.crm.CreateAccount(g.ctx, in)
+		if err != nil {
+			return "", fmt.Errorf("demo: account %s: %w", in.Name, err)
+		}
+		a.id, a.short = out.ID, c.short
+		if a.owner == nil && !out.InPool() { // a territory with a rep took it from the pool
+			for _, r := range g.reps {
+				if r.id == out.OwnerID {
+					a.owner, a.unit = r, out.UnitID
+					pooled--
+				}
+			}
+		}
+		if a.owner != nil {
+			a.owner.accounts = append(a.owner.accounts, a)
+		}
+		g.accounts = append(g.accounts, a)
+		g.res.Accounts++
+	}
+	for _, r := range g.reps {
+		sort.Slice(r.accounts, func(i, j int) bool { return r.accounts[i].created.Before(r.accounts[j].created) })
+	}
+	g.clock = g.now
+	return fmt.Sprintf("%d accounts (%d in the pool)", g.res.Accounts, pooled), nil
+}
+
+// contacts creates the contacts of every account through the CRM service.
+func (g *gen) contacts() (string, error) {
+	for _, a := range g.accounts {
+		for range g.size.ContactsPerAccount {
+			name, _ := personName(g.r)
+			g.clock = g.between(a.created, a.created.AddDate(0, 0, 30))
+			c, err := g.crm.CreateContact(g.ctx, crm.ContactInput{AccountID: a.id, Name: name,
+				Title: contactTitles[g.r.IntN(len(contactTitles))], Mobile: mobile(g.r)})
+			if err != nil {
+				return "", fmt.Errorf("demo: contact of account %d: %w", a.id, err)
+			}
+			a.contacts = append(a.contacts, c.ID)
+			g.res.Contacts++
+		}
+	}
+	g.clock = g.now
+	return fmt.Sprintf("%d contacts", g.res.Contacts), nil
+}
+
+// logNormal draws exp(N(ln median, sigma²)).
+func (g *gen) logNormal(median, sigma float64) float64 {
+	return median * math.Exp(g.r.NormFloat64()*sigma)
+}
