@@ -430,7 +430,7 @@ func updatePerson(ctx context.Context, tx *db.Tx, a *echelon.Actor, before *Pers
 			return nil, err
 		}
 	}
-	if p.LevelID != before.LevelID && p.LevelID != 0 {
+	if before.LevelID != 0 && p.LevelID != before.LevelID && p.LevelID != 0 {
 		if err := recordLevelChange(ctx, tx, a, id, before.LevelID, p.LevelID); err != nil {
 			return nil, err
 		}
@@ -594,9 +594,11 @@ func (s *Service) HasAdmin(ctx context.Context) (bool, error) {
 	return n > 0, nil
 }
 
-// recordLevelChange keeps a level set on the person's record in the level
-// history the ladder keeps (nominations write theirs there too), effective
-// today in the company's zone, so tenure in the level counts from now.
+// recordLevelChange keeps a change of level made on the person's record in
+// the level history the ladder keeps (nominations write theirs there too),
+// effective today in the company's zone, so tenure in the level counts from
+// now. A first placement on the ladder is not a change: tenure counts from
+// the hire date.
 func recordLevelChange(ctx context.Context, tx *db.Tx, a *echelon.Actor, person, from, to int64) error {
 	now := time.Now()
 	y, m, d := now.In(echelon.CompanyZone()).Date()

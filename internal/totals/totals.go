@@ -19,9 +19,11 @@
 package totals
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +53,12 @@ type Key struct {
 	Measure  string       `json:"measure"`
 	Dim      string       `json:"dim,omitempty"`
 	Currency string       `json:"currency,omitempty"`
+}
+
+// compare orders keys by unit, person, month, measure, dim and currency.
+func (k Key) compare(o Key) int {
+	return cmp.Or(cmp.Compare(k.UnitID, o.UnitID), cmp.Compare(k.PersonID, o.PersonID), cmp.Compare(k.Month, o.Month),
+		cmp.Compare(k.Measure, o.Measure), cmp.Compare(k.Dim, o.Dim), cmp.Compare(k.Currency, o.Currency))
 }
 
 // Value is what a total holds.
@@ -362,9 +370,17 @@ func withUnitRows(s sums) sums {
 }
 
 // upsert adds the non-zero deltas, with their unit rows, to the stored
-// totals, a few hundred per statement.
+// totals, a few hundred per statement, in key order: concurrent writers
+// then lock the rows they share in the same order and cannot deadlock.
 func upsert(ctx context.Context, tx *db.Tx, delta sums) error {
 	delta = withUnitRows(delta)
+	keys := make([]Key, 0, len(delta))
+	for k, v := range delta {
+		if !v.zero() {
+			keys = append(keys, k)
+		}
+	}
+	slices.SortFunc(keys, Key.compare)
 	const batch = 500
 	args := make([]any, 0, 9*batch)
 	flush := func() error {
@@ -382,10 +398,8 @@ func upsert(ctx context.Context, tx *db.Tx, delta sums) error {
 		args = args[:0]
 		return nil
 	}
-	for k, v := range delta {
-		if v.zero() {
-			continue
-		}
+	for _, k := range keys {
+		v := delta[k]
 		args = append(args, k.UnitID, k.PersonID, int(k.Month), k.Measure, k.Dim, k.Currency, v.N, v.Amount, v.Extra)
 		if len(args) == 9*batch {
 			if err := flush(); err != nil {
