@@ -17,6 +17,7 @@ import (
 	"github.com/echelonhq/echelon/internal/auth"
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/demo"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/job"
@@ -98,7 +99,7 @@ func (m *Main) OpenServer(ctx context.Context) error {
 	ladders, reviews := ladder.NewService(m.DB, time.Now), review.NewService(m.DB, scorecards, time.Now)
 	m.Server, err = web.New(web.Deps{
 		DB: m.DB, Org: m.Org, Auth: m.Auth, Audit: audit.NewService(m.DB), CRM: m.CRM,
-		Settings: settings.NewService(m.DB), Targets: target.NewService(m.DB), KPI: kpis, Scorecards: scorecards, Ladder: ladders, Reviews: reviews, Talent: talent.NewService(m.DB, ladders, reviews, time.Now), Market: market.NewService(m.DB), Importer: importer.NewService(m.DB, m.Org, m.CRM),
+		Settings: settings.NewService(m.DB), Targets: target.NewService(m.DB), KPI: kpis, Scorecards: scorecards, Ladder: ladders, Reviews: reviews, Talent: talent.NewService(m.DB, ladders, reviews, time.Now), Demo: demo.NewService(m.DB, m.Org, demo.Small), Market: market.NewService(m.DB), Importer: importer.NewService(m.DB, m.Org, m.CRM),
 		Surveys: survey.NewService(m.DB, time.Now), Tasks: m.Tasks, Catalog: cat, Log: m.Log, SecureCookies: m.Config.SecureCookies, Version: version,
 	})
 	return err

@@ -78,17 +78,31 @@ func (s Size) validate() error {
 type Config struct {
 	Size     Size
 	Seed     uint64
-	Now      time.Time // the present of the generated history; zero: the start of today, so a seed gives the same rows all day
-	Progress io.Writer // a line per phase; nil for none
+	Now      time.Time             // the present of the generated history; zero: the start of today, so a seed gives the same rows all day
+	Progress io.Writer             // a line per phase; nil for none
+	OnPhase  func(done, total int) // called after each phase; nil for none
 }
 
 // Result counts what was generated.
 type Result struct {
-	People, Units, Territories, Products, Accounts, Contacts int
-	Opportunities, StageChanges, Activities, Plans           int
+	People        int `json:"people"`
+	Units         int `json:"units"`
+	Territories   int `json:"territories"`
+	Products      int `json:"products"`
+	Accounts      int `json:"accounts"`
+	Contacts      int `json:"contacts"`
+	Opportunities int `json:"opportunities"`
+	StageChanges  int `json:"stage_changes"`
+	Activities    int `json:"activities"`
+	Plans         int `json:"plans"`
 	// E-mails to sign in with (password Password): the admin, the senior
 	// manager, the first regional manager and a rep of each level.
-	Admin, Senior, Regional, SeniorRep, MidRep, JuniorRep string
+	Admin     string `json:"admin"`
+	Senior    string `json:"senior_manager"`
+	Regional  string `json:"regional_manager"`
+	SeniorRep string `json:"senior_rep"`
+	MidRep    string `json:"mid_rep"`
+	JuniorRep string `json:"junior_rep"`
 }
 
 // ErrNotEmpty refuses a database that already holds people or sales data.
@@ -162,11 +176,12 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		now: now.UTC(), today: date(now), cal: cal, out: c.Progress}
 	g.crm = crm.NewService(d, func() time.Time { return g.clock })
 	g.clock = g.now
-	for _, p := range []struct {
+	phases := []struct {
 		name string
 		fn   func() (string, error)
 	}{{"organisation", g.organisation}, {"catalogue", g.catalogue}, {"accounts", g.makeAccounts},
-		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}} {
+		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}}
+	for i, p := range phases {
 		start := time.Now()
 		what, err := p.fn()
 		if err != nil {
@@ -174,6 +189,9 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		}
 		if g.out != nil {
 			fmt.Fprintf(g.out, "demo: %-12s %s (%.1fs)\n", p.name, what, time.Since(start).Seconds())
+		}
+		if c.OnPhase != nil {
+			c.OnPhase(i+1, len(phases))
 		}
 	}
 	return &g.res, nil

@@ -20,6 +20,7 @@ import (
 	"github.com/echelonhq/echelon/internal/auth"
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/demo"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/kpi"
@@ -78,7 +79,7 @@ func newHarness(t *testing.T, d *db.DB) *harness {
 	ladders, reviews := ladder.NewService(d, time.Now), review.NewService(d, scorecards, time.Now)
 	srv, err := web.New(web.Deps{DB: d, Org: orgs, Auth: authSvc, Audit: audit.NewService(d), CRM: crmSvc,
 		Settings: settings.NewService(d), Targets: target.NewService(d), KPI: kpis, Scorecards: scorecards, Ladder: ladders, Reviews: reviews,
-		Talent: talent.NewService(d, ladders, reviews, time.Now), Market: market.NewService(d),
+		Talent: talent.NewService(d, ladders, reviews, time.Now), Demo: demo.NewService(d, orgs, demo.Small), Market: market.NewService(d),
 		Importer: importer.NewService(d, orgs, crmSvc), Surveys: survey.NewService(d, time.Now), Tasks: tasks, Catalog: cat, Log: log, Version: "test"})
 	if err != nil {
 		t.Fatal(err)

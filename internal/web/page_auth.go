@@ -109,6 +109,8 @@ type homeData struct {
 	// What waits for the reader: review steps with their deadlines, nominations to decide.
 	Tasks    []*review.Review
 	ToDecide []*ladder.Nomination
+	// An administrator of an empty installation: the demo company on offer.
+	DemoOffered bool
 }
 
 type homeCounts struct{ Units, People, Levels, Roles int }
@@ -130,6 +132,9 @@ func (s *Server) homePage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Dash, err = s.loadDashboard(r); err != nil {
+		return err
+	}
+	if d.DemoOffered, err = s.Demo.Offered(r.Context()); err != nil {
 		return err
 	}
 	if d.Tasks, err = s.Reviews.FindReviews(r.Context(), review.Filter{Mine: review.MineTodo}); err != nil {

@@ -291,7 +291,7 @@ func (p *page) Compact(v float64) string {
 			return strconv.FormatFloat(math.Round(v/st.div*10)/10, 'f', -1, 64) + st.suffix
 		}
 	}
-	return strconv.FormatFloat(math.Round(v), 'f', -1, 64)
+	return strconv.FormatFloat(math.Round(v*100)/100, 'f', -1, 64) // an empty chart's scale is 0.25, 0.5 …
 }
 
 // figure is an amount of the plan's metric as a chart reads it.

@@ -66,7 +66,7 @@ func TestPeriodNames_InBothLanguages(t *testing.T) {
 
 func TestCompact(t *testing.T) {
 	en, zh := testPage(t, i18n.English), testPage(t, i18n.Chinese)
-	for v, want := range map[float64][2]string{0: {"0", "0"}, 950: {"950", "950"}, 12500: {"12.5k", "1.3万"}, 3_000_000: {"3M", "300万"}, 250_000_000: {"250M", "2.5亿"}} {
+	for v, want := range map[float64][2]string{0: {"0", "0"}, 0.25: {"0.25", "0.25"}, 0.75: {"0.75", "0.75"}, 950: {"950", "950"}, 12500: {"12.5k", "1.3万"}, 3_000_000: {"3M", "300万"}, 250_000_000: {"250M", "2.5亿"}} {
 		if got := [2]string{en.Compact(v), zh.Compact(v)}; got != want {
 			t.Errorf("Compact(%v) = %q, want %q", v, got, want)
 		}

@@ -34,6 +34,7 @@ func (s *Server) routes() []route {
 	r = append(r, s.ladderPageRoutes()...)
 	r = append(r, s.reviewPageRoutes()...)
 	r = append(r, s.talentPageRoutes()...)
+	r = append(r, s.demoRoutes()...)
 	r = append(r, s.kpiTemplateRoutes()...)
 	r = append(r, s.calendarRoutes()...)
 	r = append(r, s.apiRoutes()...)

@@ -12,6 +12,7 @@ import (
 	"github.com/echelonhq/echelon/internal/auth"
 	"github.com/echelonhq/echelon/internal/crm"
 	"github.com/echelonhq/echelon/internal/db"
+	"github.com/echelonhq/echelon/internal/demo"
 	"github.com/echelonhq/echelon/internal/i18n"
 	"github.com/echelonhq/echelon/internal/importer"
 	"github.com/echelonhq/echelon/internal/kpi"
@@ -41,6 +42,7 @@ type Deps struct {
 	Ladder     *ladder.Service
 	Reviews    *review.Service
 	Talent     *talent.Service
+	Demo       *demo.Service
 	Market     *market.Service
 	Importer   *importer.Service
 	Surveys    *survey.Service
