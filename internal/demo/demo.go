@@ -95,6 +95,7 @@ type Result struct {
 	StageChanges  int `json:"stage_changes"`
 	Activities    int `json:"activities"`
 	Plans         int `json:"plans"`
+	Reviews       int `json:"reviews"`
 	// E-mails to sign in with (password Password): the admin, the senior
 	// manager, the first regional manager and a rep of each level.
 	Admin     string `json:"admin"`
@@ -180,7 +181,7 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		name string
 		fn   func() (string, error)
 	}{{"organisation", g.organisation}, {"catalogue", g.catalogue}, {"accounts", g.makeAccounts},
-		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}}
+		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}, {"reviews", g.reviews}}
 	for i, p := range phases {
 		start := time.Now()
 		what, err := p.fn()

@@ -95,9 +95,13 @@ func TestGenerate(t *testing.T) {
 		res := generate(t, d, 42)
 
 		// 1 admin, 1 senior manager, 2 regional managers, 6 reps, marketing, product, customer service.
-		want := demo.Result{People: 13, Units: 4, Territories: 9, Products: 12, Accounts: 60, Contacts: 120, Opportunities: 400, Plans: 2}
+		// Reviews: the 2 regional managers and 6 reps, released.
+		want := demo.Result{People: 13, Units: 4, Territories: 9, Products: 12, Accounts: 60, Contacts: 120, Opportunities: 400, Plans: 2, Reviews: 8}
 		got := demo.Result{People: res.People, Units: res.Units, Territories: res.Territories, Products: res.Products,
-			Accounts: res.Accounts, Contacts: res.Contacts, Opportunities: res.Opportunities, Plans: res.Plans}
+			Accounts: res.Accounts, Contacts: res.Contacts, Opportunities: res.Opportunities, Plans: res.Plans, Reviews: res.Reviews}
+		if n := count(t, d, `SELECT COUNT(*) FROM reviews WHERE state IN ('released', 'acknowledged') AND final_rating BETWEEN 1 AND 5 AND potential BETWEEN 1 AND 3`); n != 8 {
+			t.Errorf("%d reviews released with a rating and potential, want 8", n)
+		}
 		if got != want {
 			t.Errorf("result %+v, want %+v", got, want)
 		}
