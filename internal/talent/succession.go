@@ -2,7 +2,6 @@ package talent
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"time"
@@ -56,10 +55,6 @@ func (s *Service) Refresh(ctx context.Context, unitID int64) (*Refreshed, error)
 
 // keep stores one person's readiness, replacing what was kept.
 func keep(ctx context.Context, tx *db.Tx, r ladder.Readiness) error {
-	body, err := json.Marshal(r)
-	if err != nil {
-		return fmt.Errorf("talent: readiness of %d: %w", r.PersonID, err)
-	}
 	var level, next any
 	if r.Level != nil {
 		level = r.Level.ID
@@ -67,11 +62,11 @@ func keep(ctx context.Context, tx *db.Tx, r ladder.Readiness) error {
 	if r.NextLevel != nil {
 		next = r.NextLevel.ID
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM readiness_snapshots WHERE person_id = ?`, r.PersonID); err != nil {
-		return fmt.Errorf("talent: replace readiness of %d: %w", r.PersonID, err)
-	}
-	_, err = tx.Exec(ctx, `INSERT INTO readiness_snapshots (person_id, org_unit_id, level_id, next_level_id, bucket, score, body, computed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, r.PersonID, nullID(r.OrgUnitID), level, next, r.Bucket, r.Score, string(body), r.ComputedAt.UTC())
+	_, err := tx.Exec(ctx, `INSERT INTO readiness_snapshots (person_id, org_unit_id, level_id, next_level_id, bucket, score, met, applicable, computed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET org_unit_id = excluded.org_unit_id, level_id = excluded.level_id, next_level_id = excluded.next_level_id,
+			bucket = excluded.bucket, score = excluded.score, met = excluded.met, applicable = excluded.applicable, computed_at = excluded.computed_at`,
+		r.PersonID, nullID(r.OrgUnitID), level, next, r.Bucket, r.Score, r.Met, r.Applicable, r.ComputedAt.UTC())
 	if err != nil {
 		return fmt.Errorf("talent: keep readiness of %d: %w", r.PersonID, err)
 	}
@@ -209,7 +204,7 @@ func seatsIn(ctx context.Context, tx *db.Tx, u Unit) ([]Seat, error) {
 // keptReadiness reads the kept readiness of the active people of the
 // subtree, with when the oldest of it was computed.
 func keptReadiness(ctx context.Context, tx *db.Tx, u Unit) ([]Candidate, *time.Time, error) {
-	rs, err := tx.Query(ctx, `SELECT `+personFields+`, u.path, COALESCE(r.next_level_id, 0), r.bucket, r.score, r.body, r.computed_at`+personFrom+`
+	rs, err := tx.Query(ctx, `SELECT `+personFields+`, u.path, COALESCE(r.next_level_id, 0), r.bucket, r.score, r.met, r.applicable, r.computed_at`+personFrom+`
 		JOIN readiness_snapshots r ON r.person_id = p.id
 		WHERE p.active AND u.path LIKE ?`, u.Path+"%")
 	if err != nil {
@@ -220,15 +215,9 @@ func keptReadiness(ctx context.Context, tx *db.Tx, u Unit) ([]Candidate, *time.T
 	var oldest *time.Time
 	for rs.Next() {
 		var c Candidate
-		var body string
-		if err := rs.Scan(c.fields(&c.path, &c.next, &c.Bucket, &c.Score, &body, &c.ComputedAt)...); err != nil {
+		if err := rs.Scan(c.fields(&c.path, &c.next, &c.Bucket, &c.Score, &c.Met, &c.Applicable, &c.ComputedAt)...); err != nil {
 			return nil, nil, fmt.Errorf("talent: scan kept readiness: %w", err)
 		}
-		var r struct{ Met, Applicable int }
-		if err := json.Unmarshal([]byte(body), &r); err != nil {
-			return nil, nil, fmt.Errorf("talent: kept readiness of %d: %w", c.ID, err)
-		}
-		c.Met, c.Applicable = r.Met, r.Applicable
 		c.ComputedAt = c.ComputedAt.UTC()
 		if oldest == nil || c.ComputedAt.Before(*oldest) {
 			t := c.ComputedAt

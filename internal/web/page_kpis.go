@@ -172,7 +172,7 @@ func (s *Server) subjectChoices(ctx context.Context) ([]subjectChoice, error) {
 	if !a.IsAdmin() && !a.Role.IsManager() {
 		return []subjectChoice{{Value: "p" + itoa(a.PersonID), Label: a.Name}}, nil
 	}
-	units, err := s.Org.FindUnits(ctx, false)
+	units, err := s.managedUnits(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -182,25 +182,53 @@ func (s *Server) subjectChoices(ctx context.Context) ([]subjectChoice, error) {
 	}
 	var out []subjectChoice
 	for _, u := range units {
-		if a.IsAdmin() || org.InSubtree(u.Path, a.UnitPath) {
-			out = append(out, subjectChoice{Value: "u" + itoa(u.ID), Label: u.Name, Depth: u.Depth()})
-			out = append(out, peopleIn(people, u)...)
-		}
+		out = append(out, subjectChoice{Value: "u" + itoa(u.ID), Label: u.Name, Depth: u.Depth()})
+		out = append(out, peopleIn(people, u)...)
 	}
 	return out, nil
 }
 
-// unitChoices are the org units among the subject choices, valued by their bare id.
+// unitChoices are the units of the viewer's subtree (every unit for an
+// admin, none for anyone else), valued by their bare id.
 func (s *Server) unitChoices(ctx context.Context) ([]subjectChoice, error) {
-	choices, err := s.subjectChoices(ctx)
+	units, err := s.managedUnits(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var out []subjectChoice
-	for _, c := range choices {
-		if strings.HasPrefix(c.Value, "u") {
-			c.Value = c.Value[1:]
-			out = append(out, c)
+	out := make([]subjectChoice, len(units))
+	for i, u := range units {
+		out[i] = subjectChoice{Value: itoa(u.ID), Label: u.Name, Depth: u.Depth()}
+	}
+	return out, nil
+}
+
+// subjectPicker is what the "subject-picker" partial draws: a form to
+// action choosing among choices, keeping the period.
+type subjectPicker struct {
+	*page
+	Action, Period, Subject string
+	Choices                 []subjectChoice
+}
+
+// SubjectPicker describes the choice of whose figures a page shows.
+func (p *page) SubjectPicker(action, period, subject string, choices []subjectChoice) subjectPicker {
+	return subjectPicker{page: p, Action: action, Period: period, Subject: subject, Choices: choices}
+}
+
+// managedUnits are the open units an admin or a manager answers for, in tree order.
+func (s *Server) managedUnits(ctx context.Context) ([]*org.Unit, error) {
+	a := echelon.ActorFrom(ctx)
+	if !a.IsAdmin() && !a.Role.IsManager() {
+		return nil, nil
+	}
+	units, err := s.Org.FindUnits(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	out := units[:0]
+	for _, u := range units {
+		if a.IsAdmin() || org.InSubtree(u.Path, a.UnitPath) {
+			out = append(out, u)
 		}
 	}
 	return out, nil
