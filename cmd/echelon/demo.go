@@ -16,14 +16,15 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var seed uint64
 	fs := newFlags("demo", stderr)
 	bindCommon(fs, &c)
-	fs.StringVar(&size, "size", "small", "how big a company: small (≈ 50 people, 2,000 accounts, 20,000 opportunities)")
+	fs.StringVar(&size, "size", "small", "how big a company: small (≈ 50 people, 2,000 accounts, 20,000 opportunities), "+
+		"standard (500 reps, 100,000 accounts, 1,000,000 opportunities) or large (5,000 reps, 1,000,000 accounts, 10,000,000 opportunities; PostgreSQL)")
 	fs.Uint64Var(&seed, "seed", 1, "the same seed generates the same company")
 	if err := parse(fs, args, 0); err != nil {
 		return err
 	}
 	s, ok := demo.SizeNamed(size)
 	if !ok {
-		return fmt.Errorf("unknown size %q; use: small", size)
+		return fmt.Errorf("unknown size %q; use small, standard or large", size)
 	}
 	m := NewMain(c, stderr)
 	defer m.Close()

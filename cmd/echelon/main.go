@@ -41,7 +41,7 @@ Usage:
                                 import people, products, accounts, contacts or opportunities (CSV/XLSX)
   echelon import --maven DIR [--dry-run]
                                 import the Maven CRM sample data set in one step
-  echelon demo [--size small] [--seed N]
+  echelon demo [--size small|standard|large] [--seed N]
                                 fill an empty database with a generated demo company
   echelon backup [flags] FILE   write a consistent copy of the SQLite database
   echelon version               print the version

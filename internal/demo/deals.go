@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/echelonhq/echelon"
-	"github.com/echelonhq/echelon/internal/benchdata"
 	"github.com/echelonhq/echelon/internal/db"
 	"github.com/echelonhq/echelon/internal/totals"
 )
@@ -43,9 +42,52 @@ type deal struct {
 // stageCodes are the open stages in pipeline order.
 var stageCodes = []string{"prospecting", "qualification", "proposal", "negotiation"}
 
-// deals writes the opportunities with their stage history and order lines,
-// and the activities, in one transaction of batched inserts.
-func (g *gen) deals() (string, error) {
+// createdOpportunity is what the audit log keeps of a generated deal.
+type createdOpportunity struct {
+	ID            int64      `json:"id"`
+	Name          string     `json:"name"`
+	AccountID     int64      `json:"account_id"`
+	OwnerID       int64      `json:"owner_id"`
+	UnitID        int64      `json:"org_unit_id"`
+	Amount        int64      `json:"amount"`
+	Currency      string     `json:"currency"`
+	Stage         string     `json:"stage"`
+	Probability   int        `json:"probability"`
+	ExpectedClose time.Time  `json:"expected_close"`
+	ClosedOn      *time.Time `json:"closed_on,omitempty"`
+	LostReason    string     `json:"lost_reason,omitempty"`
+	CreatedAt     time.Time  `json:"created_at"`
+}
+
+// createdActivity is what the audit log keeps of a generated activity.
+type createdActivity struct {
+	ID            int64     `json:"id"`
+	Kind          string    `json:"kind"`
+	Subject       string    `json:"subject"`
+	At            time.Time `json:"at"`
+	OwnerID       int64     `json:"owner_id"`
+	AccountID     int64     `json:"account_id"`
+	ContactID     int64     `json:"contact_id,omitempty"`
+	OpportunityID int64     `json:"opportunity_id,omitempty"`
+	Outcome       string    `json:"outcome,omitempty"`
+	NextStep      string    `json:"next_step,omitempty"`
+}
+
+// dealsPerTx is how many deals (with their history, lines and activities)
+// one transaction writes; progress is told after each.
+const dealsPerTx = 50_000
+
+// dealWriter writes deals and activities in one transaction, with the
+// audit entries the CRM writes for each.
+type dealWriter struct {
+	g                          *gen
+	stages                     map[string]stage
+	opps, hist, lines, acts    *table
+	oppLog, actLog             *auditLog
+	nextOpp, nextHist, nextAct int64
+}
+
+func (g *gen) readStages() (map[string]stage, error) {
 	stages := map[string]stage{}
 	err := g.d.View(g.ctx, func(tx *db.Tx) error {
 		rows, err := tx.Query(g.ctx, `SELECT code, id, probability FROM stages`)
@@ -64,73 +106,176 @@ func (g *gen) deals() (string, error) {
 		return rows.Err()
 	})
 	if err != nil {
-		return "", fmt.Errorf("demo: stages: %w", err)
+		return nil, fmt.Errorf("demo: stages: %w", err)
 	}
-	owners, weights := g.dealOwners()
-	var hist, lines, acts [][]any
-	err = g.d.Tx(g.ctx, func(tx *db.Tx) error {
-		for i := 0; i < g.size.Opportunities && len(owners) > 0; i++ {
-			d := g.deal(owners[g.pick(weights)])
-			final := stages[d.path[len(d.path)-1]]
-			var closed any
-			if !d.open {
-				closed = d.closed
-			}
-			changes := g.stageTimes(d)
-			id, err := tx.InsertID(g.ctx, `INSERT INTO opportunities (name, account_id, owner_id, org_unit_id, amount, currency, stage_id, probability,
-				expected_close, closed_on, lost_reason, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 'CNY', ?, ?, ?, ?, ?, ?, ?)`,
-				d.name, d.acct.id, d.rep.id, d.rep.unit, d.amount, final.id, final.probability, d.expected, closed, d.lostReason,
-				d.created, changes[len(changes)-1])
-			if err != nil {
-				return fmt.Errorf("demo: insert opportunity: %w", err)
-			}
-			g.res.Opportunities++
-			var from any
-			for k, code := range d.path {
-				hist = append(hist, []any{id, from, stages[code].id, changes[k], d.rep.id, d.rep.id, d.rep.unit})
-				from = stages[code].id
-			}
-			lines = append(lines, []any{id, d.product, d.qty, d.unitPrice, d.series})
-			acts = append(acts, g.dealActivities(d, id)...)
-		}
-		acts = append(acts, g.followUps()...)
-		for _, b := range []struct {
-			head string
-			rows [][]any
-		}{
-			{`INSERT INTO stage_history (opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, owner_id, org_unit_id)`, hist},
-			{`INSERT INTO opportunity_products (opportunity_id, product_id, quantity, unit_price, series)`, lines},
-			{`INSERT INTO activities (kind, subject, at, owner_id, org_unit_id, account_id, contact_id, opportunity_id, outcome, next_step,
-				next_step_at, created_at, updated_at)`, acts},
-		} {
-			if len(b.rows) == 0 {
-				continue
-			}
-			if err := benchdata.Bulk(g.ctx, tx, b.head, len(b.rows[0]), len(b.rows), func(i int) []any { return b.rows[i] }); err != nil {
-				return err
-			}
-		}
-		// What the services keep on the account: its last follow-up, and
-		// customers are the accounts with a won deal.
-		if _, err := tx.Exec(g.ctx, `UPDATE accounts SET last_activity_at = (SELECT MAX(x.at) FROM activities x WHERE x.account_id = accounts.id)`); err != nil {
-			return fmt.Errorf("demo: last activity: %w", err)
-		}
-		if _, err := tx.Exec(g.ctx, `UPDATE accounts SET status = 'customer' WHERE EXISTS (SELECT 1 FROM opportunities o WHERE o.account_id = accounts.id AND o.stage_id = ?)`,
-			stages["won"].id); err != nil {
-			return fmt.Errorf("demo: customers: %w", err)
-		}
-		return nil
-	})
+	return stages, nil
+}
+
+// deals writes the opportunities with their stage history and order lines,
+// and the activities, dealsPerTx deals to a transaction; then what the CRM
+// keeps on each account (its last follow-up; customers are the accounts
+// with a won deal).
+func (g *gen) deals() (string, error) {
+	stages, err := g.readStages()
 	if err != nil {
 		return "", err
 	}
-	g.res.StageChanges, g.res.Activities = len(hist), len(acts)
-	return fmt.Sprintf("%d opportunities, %d stage changes, %d activities", g.res.Opportunities, len(hist), len(acts)), nil
+	owners, weights := g.dealOwners()
+	w := &dealWriter{g: g, stages: stages}
+	for done := 0; done < g.size.Opportunities && len(owners) > 0; {
+		n := min(dealsPerTx, g.size.Opportunities-done)
+		err := g.d.Tx(g.ctx, func(tx *db.Tx) error {
+			if err := w.begin(tx); err != nil {
+				return err
+			}
+			for range n {
+				if err := w.deal(g.deal(owners[weights.draw(g.r)])); err != nil {
+					return err
+				}
+			}
+			if done+n == g.size.Opportunities {
+				if err := w.followUps(); err != nil {
+					return err
+				}
+			}
+			return w.end()
+		})
+		if err != nil {
+			return "", err
+		}
+		done += n
+		if g.out != nil && g.size.Opportunities > dealsPerTx {
+			fmt.Fprintf(g.out, "demo:   %d of %d opportunities\n", done, g.size.Opportunities)
+		}
+	}
+	if err := g.accountUpkeep(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d opportunities, %d stage changes, %d activities", g.res.Opportunities, g.res.StageChanges, g.res.Activities), nil
+}
+
+// begin starts a transaction's tables at the next free ids.
+func (w *dealWriter) begin(tx *db.Tx) error {
+	ctx := w.g.ctx
+	for _, next := range []struct {
+		table string
+		id    *int64
+	}{{"opportunities", &w.nextOpp}, {"stage_history", &w.nextHist}, {"activities", &w.nextAct}} {
+		id, err := nextID(ctx, tx, next.table)
+		if err != nil {
+			return err
+		}
+		*next.id = id
+	}
+	w.opps = newTable(tx, `INSERT INTO opportunities (id, name, account_id, owner_id, org_unit_id, amount, currency, stage_id, probability,
+		expected_close, closed_on, lost_reason, created_at, updated_at)`, 14)
+	w.hist = newTable(tx, `INSERT INTO stage_history (id, opportunity_id, from_stage_id, to_stage_id, changed_at, changed_by, owner_id, org_unit_id)`, 8, w.opps)
+	w.lines = newTable(tx, `INSERT INTO opportunity_products (opportunity_id, product_id, quantity, unit_price, series)`, 5, w.opps)
+	w.acts = newTable(tx, `INSERT INTO activities (id, kind, subject, at, owner_id, org_unit_id, account_id, contact_id, opportunity_id, outcome,
+		next_step, next_step_at, created_at, updated_at)`, 14, w.opps)
+	w.oppLog, w.actLog = &auditLog{tx: tx, entity: "opportunity"}, &auditLog{tx: tx, entity: "activity"}
+	return nil
+}
+
+// end writes what is queued and moves the id sequences past it.
+func (w *dealWriter) end() error {
+	ctx := w.g.ctx
+	for _, t := range []*table{w.opps, w.hist, w.lines, w.acts} {
+		if err := t.flush(ctx); err != nil {
+			return err
+		}
+	}
+	for _, l := range []*auditLog{w.oppLog, w.actLog} {
+		if err := l.flush(ctx); err != nil {
+			return err
+		}
+	}
+	return syncIDs(ctx, w.opps.tx, "opportunities", "stage_history", "activities")
+}
+
+// deal writes one deal with its stage entries, order line, activities and audit entry.
+func (w *dealWriter) deal(d *deal) error {
+	ctx, g := w.g.ctx, w.g
+	id := w.nextOpp
+	w.nextOpp++
+	final := w.stages[d.path[len(d.path)-1]]
+	changes := g.stageTimes(d)
+	rec := createdOpportunity{ID: id, Name: d.name, AccountID: d.acct.id, OwnerID: d.rep.id, UnitID: d.rep.unit, Amount: d.amount, Currency: "CNY",
+		Stage: d.path[len(d.path)-1], Probability: final.probability, ExpectedClose: d.expected, LostReason: d.lostReason, CreatedAt: d.created}
+	var closed any
+	if !d.open {
+		closed, rec.ClosedOn = d.closed, &d.closed
+	}
+	if err := w.opps.add(ctx, id, d.name, d.acct.id, d.rep.id, d.rep.unit, d.amount, "CNY", final.id, final.probability,
+		d.expected, closed, d.lostReason, d.created, changes[len(changes)-1]); err != nil {
+		return err
+	}
+	if err := w.oppLog.add(ctx, id, rec); err != nil {
+		return err
+	}
+	var from any
+	for k, code := range d.path {
+		if err := w.hist.add(ctx, w.nextHist, id, from, w.stages[code].id, changes[k], d.rep.id, d.rep.id, d.rep.unit); err != nil {
+			return err
+		}
+		w.nextHist++
+		from = w.stages[code].id
+	}
+	if err := w.lines.add(ctx, id, d.product, d.qty, d.unitPrice, d.series); err != nil {
+		return err
+	}
+	g.res.Opportunities++
+	g.res.StageChanges += len(d.path)
+	if rec.Stage == "won" {
+		d.acct.customer = true
+	}
+	return w.dealActivities(d, id)
+}
+
+// activity writes one activity with its audit entry and notes it on the account.
+func (w *dealWriter) activity(a *account, x createdActivity, nextAt any) error {
+	ctx := w.g.ctx
+	x.ID = w.nextAct
+	w.nextAct++
+	if err := w.acts.add(ctx, x.ID, x.Kind, x.Subject, x.At, x.OwnerID, a.unit, x.AccountID, nullID(x.ContactID), nullID(x.OpportunityID),
+		x.Outcome, x.NextStep, nextAt, x.At, x.At); err != nil {
+		return err
+	}
+	if x.At.After(a.lastSeen) {
+		a.lastSeen = x.At
+	}
+	w.g.res.Activities++
+	return w.actLog.add(ctx, x.ID, x)
+}
+
+// accountUpkeep writes what the CRM keeps on each account as activities
+// and deals are saved: the time of its last activity, and "customer" once
+// a deal is won.
+func (g *gen) accountUpkeep() error {
+	return g.d.Tx(g.ctx, func(tx *db.Tx) error {
+		for _, a := range g.accounts {
+			if a.lastSeen.IsZero() && !a.customer {
+				continue
+			}
+			status := "prospect"
+			if a.customer {
+				status = "customer"
+			}
+			var seen any
+			if !a.lastSeen.IsZero() {
+				seen = a.lastSeen
+			}
+			if _, err := tx.Exec(g.ctx, `UPDATE accounts SET last_activity_at = ?, status = ? WHERE id = ?`, seen, status, a.id); err != nil {
+				return fmt.Errorf("demo: upkeep of account %d: %w", a.id, err)
+			}
+		}
+		return nil
+	})
 }
 
 // dealOwners are the reps with accounts, weighted by level, skill and the
 // part of the last three years they have been with the company.
-func (g *gen) dealOwners() ([]*rep, []float64) {
+func (g *gen) dealOwners() ([]*rep, *weighted) {
 	var owners []*rep
 	var weights []float64
 	for _, r := range g.reps {
@@ -140,7 +285,7 @@ func (g *gen) dealOwners() ([]*rep, []float64) {
 		owners = append(owners, r)
 		weights = append(weights, levelWeight[r.level]*r.skill*g.now.Sub(g.dealStart(r)).Hours())
 	}
-	return owners, weights
+	return owners, newWeighted(weights)
 }
 
 // dealStart is the earliest a rep's deal may be created.
@@ -256,61 +401,65 @@ func (g *gen) stageTimes(d *deal) []time.Time {
 	return out
 }
 
-// pickKind draws an activity kind by how often it occurs.
-func (g *gen) pickKind() activityKind {
+// kindWeights draws activity kinds by how often they occur.
+var kindWeights = func() *weighted {
 	w := make([]float64, len(activityKinds))
 	for i, k := range activityKinds {
 		w[i] = float64(k.weight)
 	}
-	return activityKinds[g.pick(w)]
-}
+	return newWeighted(w)
+}()
 
-// contactOf is one of the account's contacts, or nil.
-func (g *gen) contactOf(a *account) any {
+// contactOf is one of the account's contacts, or 0.
+func (g *gen) contactOf(a *account) int64 {
 	if len(a.contacts) == 0 {
-		return nil
+		return 0
 	}
 	return a.contacts[g.r.IntN(len(a.contacts))]
 }
 
-// dealActivities are the activities of deal id: on average
+// dealActivities writes the activities of deal id: on average
 // ActivitiesPerOpportunity, over its life; the latest of an open deal
 // plans a next step.
-func (g *gen) dealActivities(d *deal, id int64) [][]any {
+func (w *dealWriter) dealActivities(d *deal, id int64) error {
+	g := w.g
 	n := g.r.IntN(2*g.size.ActivitiesPerOpportunity + 1)
 	ats := make([]time.Time, n)
 	for i := range ats {
 		ats[i] = g.between(d.created, d.end)
 	}
 	sort.Slice(ats, func(i, j int) bool { return ats[i].Before(ats[j]) })
-	out := make([][]any, n)
 	for i, at := range ats {
-		k := g.pickKind()
-		var step string
+		k := activityKinds[kindWeights.draw(g.r)]
+		x := createdActivity{Kind: k.kind, Subject: k.subjects[g.r.IntN(len(k.subjects))], At: at, OwnerID: d.rep.id, AccountID: d.acct.id,
+			ContactID: g.contactOf(d.acct), OpportunityID: id, Outcome: outcomes[g.r.IntN(len(outcomes))]}
 		var stepAt any
 		if d.open && i == n-1 {
-			step, stepAt = nextSteps[g.r.IntN(len(nextSteps))], g.now.Add(time.Duration(1+g.r.IntN(14))*24*time.Hour)
+			x.NextStep, stepAt = nextSteps[g.r.IntN(len(nextSteps))], g.now.Add(time.Duration(1+g.r.IntN(14))*24*time.Hour)
 		}
-		out[i] = []any{k.kind, k.subjects[g.r.IntN(len(k.subjects))], at, d.rep.id, d.rep.unit, d.acct.id, g.contactOf(d.acct), id,
-			outcomes[g.r.IntN(len(outcomes))], step, stepAt, at, at}
+		if err := w.activity(d.acct, x, stepAt); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
-// followUps are a recent visit or call on every owned account, as a rep
+// followUps write a recent visit or call on every owned account, as a rep
 // keeps their accounts (and out of the pool's return rule).
-func (g *gen) followUps() [][]any {
-	var out [][]any
+func (w *dealWriter) followUps() error {
+	g := w.g
 	for _, a := range g.accounts {
 		if a.owner == nil {
 			continue
 		}
 		at := g.now.Add(-time.Duration(1+g.r.IntN(25*24)) * time.Hour)
-		kind := []string{"call", "visit"}[g.r.IntN(2)]
-		out = append(out, []any{kind, "客户回访", at, a.owner.id, a.unit, a.id, g.contactOf(a), nil,
-			outcomes[g.r.IntN(len(outcomes))], "", nil, at, at})
+		x := createdActivity{Kind: []string{"call", "visit"}[g.r.IntN(2)], Subject: "客户回访", At: at, OwnerID: a.owner.id, AccountID: a.id,
+			ContactID: g.contactOf(a), Outcome: outcomes[g.r.IntN(len(outcomes))]}
+		if err := w.activity(a, x, nil); err != nil {
+			return err
+		}
 	}
-	return out
+	return nil
 }
 
 // totals rebuilds the sales totals from the records, after statistics so

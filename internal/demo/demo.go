@@ -58,16 +58,33 @@ type Size struct {
 var Small = Size{Name: "small", Regions: 5, TeamsPerRegion: 2, RepsPerTeam: 4, Accounts: 2000, ContactsPerAccount: 2,
 	Opportunities: 20_000, ActivitiesPerOpportunity: 2}
 
+// Standard is the standard size of shared/BENCHMARKS.md: 20 regional
+// managers, 500 reps, 100,000 accounts, 300,000 contacts, 1,000,000
+// opportunities and about 2,000,000 activities.
+var Standard = Size{Name: "standard", Regions: 20, TeamsPerRegion: 5, RepsPerTeam: 5, Accounts: 100_000, ContactsPerAccount: 3,
+	Opportunities: 1_000_000, ActivitiesPerOpportunity: 2}
+
+// Large is the large size of shared/BENCHMARKS.md, meant for PostgreSQL:
+// 5,000 reps, 1,000,000 accounts, 3,000,000 contacts, 10,000,000
+// opportunities and about 20,000,000 activities.
+var Large = Size{Name: "large", Regions: 25, TeamsPerRegion: 20, RepsPerTeam: 10, Accounts: 1_000_000, ContactsPerAccount: 3,
+	Opportunities: 10_000_000, ActivitiesPerOpportunity: 2}
+
+// Sizes are the named sizes, smallest first.
+var Sizes = []Size{Small, Standard, Large}
+
 // SizeNamed returns the size called name.
 func SizeNamed(name string) (Size, bool) {
-	if name == Small.Name {
-		return Small, true
+	for _, s := range Sizes {
+		if s.Name == name {
+			return s, true
+		}
 	}
 	return Size{}, false
 }
 
 func (s Size) validate() error {
-	if s.Regions < 1 || s.Regions > len(regions) || s.TeamsPerRegion < 1 || s.TeamsPerRegion > len(teamNames) ||
+	if s.Regions < 1 || s.Regions > maxRegions() || s.TeamsPerRegion < 1 || s.TeamsPerRegion > maxTeams ||
 		s.RepsPerTeam < 1 || s.Accounts < 1 || s.ContactsPerAccount < 0 || s.Opportunities < 0 || s.ActivitiesPerOpportunity < 0 {
 		return fmt.Errorf("demo: size %+v: out of range", s)
 	}
@@ -120,16 +137,6 @@ type rep struct {
 	won      map[int]int64
 }
 
-// account is a generated account.
-type account struct {
-	id       int64
-	created  time.Time
-	owner    *rep // nil in the pool
-	unit     int64
-	short    string
-	contacts []int64
-}
-
 // gen holds the state of one generation.
 type gen struct {
 	ctx   context.Context // carries the system actor
@@ -147,10 +154,19 @@ type gen struct {
 
 	levels    map[string]int64
 	emails    map[string]bool
-	regionIDs []int64
-	reps      []*rep
-	accounts  []*account
-	products  map[string]int64 // id by code
+	regions     []region
+	regionIDs   []int64
+	reps        []*rep
+	accounts    []*account
+	products    map[string]int64      // id by code
+	territories map[string]*territory // by "province|industry" ("province|" for a whole province)
+}
+
+// territory is a generated territory: a region's province, or a
+// province's industry that belongs to a rep.
+type territory struct {
+	id  int64
+	rep *rep
 }
 
 // Generate fills d, which must hold no people but admins and no sales
@@ -174,28 +190,47 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		return nil, err
 	}
 	g := &gen{ctx: sys, d: d, org: people, r: rand.New(rand.NewPCG(c.Seed, 0x6563_6865_6c6f_6e)), size: c.Size,
-		now: now.UTC(), today: date(now), cal: cal, out: c.Progress}
+		now: now.UTC(), today: date(now), cal: cal, out: c.Progress, regions: regionsFor(c.Size.Regions)}
 	g.crm = crm.NewService(d, func() time.Time { return g.clock })
 	g.clock = g.now
-	phases := []struct {
-		name string
-		fn   func() (string, error)
-	}{{"organisation", g.organisation}, {"catalogue", g.catalogue}, {"accounts", g.makeAccounts},
-		{"contacts", g.contacts}, {"deals", g.deals}, {"totals", g.totals}, {"targets", g.targets}, {"reviews", g.reviews}}
+	// The records of the sales history go in as a bulk load; the totals,
+	// targets and reviews then read them through their indexes.
+	phases := []phase{{"organisation", g.organisation}, {"catalogue", g.catalogue}, {"records", func() (string, error) {
+		return "indexes rebuilt", d.BulkLoad(ctx, bulkTables, func() error {
+			return g.run([]phase{{"accounts", g.makeAccounts}, {"contacts", g.contacts}, {"deals", g.deals}}, nil)
+		})
+	}}, {"totals", g.totals}, {"targets", g.targets}, {"reviews", g.reviews}}
+	if err := g.run(phases, c.OnPhase); err != nil {
+		return nil, err
+	}
+	return &g.res, nil
+}
+
+// bulkTables are the tables the records phase loads in bulk.
+var bulkTables = []string{"accounts", "account_ownership", "contacts", "opportunities", "stage_history", "opportunity_products", "activities", "audit_log"}
+
+// phase is a step of the generation, which says what it made.
+type phase struct {
+	name string
+	fn   func() (string, error)
+}
+
+// run runs phases in order, telling each one's outcome and time.
+func (g *gen) run(phases []phase, onPhase func(done, total int)) error {
 	for i, p := range phases {
 		start := time.Now()
 		what, err := p.fn()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if g.out != nil {
 			fmt.Fprintf(g.out, "demo: %-12s %s (%.1fs)\n", p.name, what, time.Since(start).Seconds())
 		}
-		if c.OnPhase != nil {
-			c.OnPhase(i+1, len(phases))
+		if onPhase != nil {
+			onPhase(i+1, len(phases))
 		}
 	}
-	return &g.res, nil
+	return nil
 }
 
 func checkEmpty(ctx context.Context, d *db.DB) error {
@@ -240,7 +275,7 @@ func (g *gen) person(role echelon.Role, unit, manager int64, level string, hired
 	}
 	g.emails[email] = true
 	p, err := g.org.CreatePerson(g.ctx, org.PersonInput{Email: email, Name: name, Phone: mobile(g.r), Role: role, UnitID: unit,
-		ManagerID: manager, LevelID: g.levels[level], HireDate: hired.In(echelon.CompanyZone()).Format(time.DateOnly), Lang: "zh-CN", Password: Password})
+		ManagerID: manager, LevelID: g.levels[level], HireDate: hired.In(echelon.CompanyZone()).Format(time.DateOnly), Lang: "zh-CN"})
 	if err != nil {
 		return nil, fmt.Errorf("demo: create %s %s: %w", role, email, err)
 	}
@@ -282,7 +317,7 @@ func (g *gen) organisation() (string, error) {
 		g.levels[l.Code] = l.ID
 	}
 	admin, err := g.org.CreatePerson(g.ctx, org.PersonInput{Email: "admin@" + EmailDomain, Name: "系统管理员", Role: echelon.RoleAdmin,
-		Lang: "zh-CN", Password: Password})
+		Lang: "zh-CN"})
 	if err != nil {
 		return "", fmt.Errorf("demo: create admin: %w", err)
 	}
@@ -300,7 +335,7 @@ func (g *gen) organisation() (string, error) {
 	if _, err := g.org.UpdateUnit(g.ctx, 1, org.UnitUpdate{Name: &name}); err != nil {
 		return "", fmt.Errorf("demo: name the company: %w", err)
 	}
-	for ri, reg := range regions[:g.size.Regions] {
+	for ri, reg := range g.regions {
 		ru, err := g.unit(org.UnitInput{ParentID: 1, Kind: org.KindRegion, Name: reg.name})
 		if err != nil {
 			return "", err
@@ -317,7 +352,7 @@ func (g *gen) organisation() (string, error) {
 			g.res.Regional = rm.Email
 		}
 		for t := range g.size.TeamsPerRegion {
-			tu, err := g.unit(org.UnitInput{ParentID: ru.ID, Kind: org.KindTeam, Name: reg.name[:len(reg.name)-len("大区")] + teamNames[t], ManagerID: rm.ID})
+			tu, err := g.unit(org.UnitInput{ParentID: ru.ID, Kind: org.KindTeam, Name: reg.name[:len(reg.name)-len("大区")] + teamName(t), ManagerID: rm.ID})
 			if err != nil {
 				return "", err
 			}
@@ -341,7 +376,26 @@ func (g *gen) organisation() (string, error) {
 			return "", err
 		}
 	}
+	if err := g.passwords(); err != nil {
+		return "", err
+	}
 	return fmt.Sprintf("%d people, %d units", g.res.People, g.res.Units), nil
+}
+
+// passwords gives every demo person the password Password. It is hashed
+// once for all of them: hashing it per person (tens of milliseconds each,
+// by design) would take minutes for thousands of people.
+func (g *gen) passwords() error {
+	hash, err := g.org.HashPassword(Password)
+	if err != nil {
+		return err
+	}
+	return g.d.Tx(g.ctx, func(tx *db.Tx) error {
+		if _, err := tx.Exec(g.ctx, `UPDATE people SET password_hash = ? WHERE email LIKE ?`, hash, "%@"+EmailDomain); err != nil {
+			return fmt.Errorf("demo: passwords: %w", err)
+		}
+		return nil
+	})
 }
 
 // catalogue creates the products and a territory per province (for its
@@ -357,11 +411,14 @@ func (g *gen) catalogue() (string, error) {
 		g.res.Products++
 	}
 	perRegion := g.size.TeamsPerRegion * g.size.RepsPerTeam
-	for ri, reg := range regions[:g.size.Regions] {
+	g.territories = map[string]*territory{}
+	for ri, reg := range g.regions {
 		for _, p := range reg.provinces {
-			if _, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: reg.name[:len(reg.name)-len("大区")] + "·" + p.name, Province: p.name, UnitID: g.regionIDs[ri]}); err != nil {
+			t, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: reg.name[:len(reg.name)-len("大区")] + "·" + p.name, Province: p.name, UnitID: g.regionIDs[ri]})
+			if err != nil {
 				return "", fmt.Errorf("demo: territory %s: %w", p.name, err)
 			}
+			g.territories[p.name+"|"] = &territory{id: t.ID}
 			g.res.Territories++
 		}
 		owner := g.reps[ri*perRegion]
@@ -370,10 +427,12 @@ func (g *gen) catalogue() (string, error) {
 				owner = r
 			}
 		}
-		p, t := reg.provinces[0], trades[(ri*5)%len(trades)]
-		if _, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: p.name + "·" + t.industry, Province: p.name, Industry: t.industry, PersonID: owner.id}); err != nil {
-			return "", fmt.Errorf("demo: territory %s %s: %w", p.name, t.industry, err)
+		p, trade := reg.provinces[0], trades[(ri*5)%len(trades)]
+		t, err := g.crm.CreateTerritory(g.ctx, crm.TerritoryInput{Name: p.name + "·" + trade.industry, Province: p.name, Industry: trade.industry, PersonID: owner.id})
+		if err != nil {
+			return "", fmt.Errorf("demo: territory %s %s: %w", p.name, trade.industry, err)
 		}
+		g.territories[p.name+"|"+trade.industry] = &territory{id: t.ID, rep: owner}
 		g.res.Territories++
 	}
 	return fmt.Sprintf("%d products, %d territories", g.res.Products, g.res.Territories), nil
@@ -382,111 +441,22 @@ func (g *gen) catalogue() (string, error) {
 // levelWeight is how much a level's reps carry, relative to a junior.
 var levelWeight = map[string]float64{"junior_rep": 1, "mid_rep": 2, "senior_rep": 3}
 
-// accountLimit mirrors the seeded account limits, kept below them.
-var accountLimit = map[string]int{"junior_rep": 45, "mid_rep": 95, "senior_rep": 190}
+// weighted draws indexes with probability proportional to their weights.
+type weighted struct{ cum []float64 }
 
-// pick draws an index with probability proportional to its weight.
-func (g *gen) pick(weights []float64) int {
+func newWeighted(weights []float64) *weighted {
+	w := &weighted{cum: make([]float64, len(weights))}
 	total := 0.0
-	for _, w := range weights {
-		total += w
+	for i, x := range weights {
+		total += x
+		w.cum[i] = total
 	}
-	x := g.r.Float64() * total
-	for i, w := range weights {
-		if x < w {
-			return i
-		}
-		x -= w
-	}
-	return len(weights) - 1
+	return w
 }
 
-// makeAccounts creates the accounts through the CRM service: nine in ten
-// owned by a rep (more for higher levels), the rest in a region's pool,
-// created over the last four years.
-func (g *gen) makeAccounts() (string, error) {
-	names, codes := map[string]bool{}, map[string]bool{}
-	weights := make([]float64, len(g.reps))
-	for i, r := range g.reps {
-		weights[i] = levelWeight[r.level]
-	}
-	pooled := 0
-	for i := range g.size.Accounts {
-		a := &account{}
-		ri := g.r.IntN(g.size.Regions)
-		lo := g.now.AddDate(-4, 0, 0)
-		if i%10 != 9 {
-			k := g.pick(weights)
-			if r := g.reps[k]; len(r.accounts) < accountLimit[r.level] {
-				a.owner, a.unit, ri = r, r.unit, r.region
-				lo = r.hired.AddDate(0, 0, 7)
-				if lo.Before(g.now.AddDate(-4, 0, 0)) {
-					lo = g.now.AddDate(-4, 0, 0)
-				}
-			}
-		}
-		if a.owner == nil {
-			a.unit = g.regionIDs[ri]
-			pooled++
-		}
-		a.created = g.between(lo, g.now.AddDate(0, 0, -45))
-		prov := regions[ri].provinces[g.r.IntN(len(regions[ri].provinces))]
-		city := prov.cities[g.r.IntN(len(prov.cities))]
-		c := companyName(g.r, city, names)
-		seg := segments[g.r.IntN(len(segments))]
-		in := crm.AccountInput{Name: c.name, Industry: c.industry, Segment: seg, Province: prov.name, City: city,
-			Address: fmt.Sprintf("%s市%s路%d号", city, brandFirst[g.r.IntN(len(brandFirst))]+brandSecond[g.r.IntN(len(brandSecond))], 1+g.r.IntN(999)),
-			Size:    companySizes[seg][g.r.IntN(2)], Source: sources[g.r.IntN(len(sources))], Status: "prospect", UnitID: a.unit}
-		if g.r.IntN(5) > 0 {
-			in.CreditCode = creditCode(g.r, prov.code, codes)
-		}
-		if a.owner != nil {
-			in.OwnerID = a.owner.id
-		}
-		g.clock = a.created
-		out, err := g.crm.CreateAccount(g.ctx, in)
-		if err != nil {
-			return "", fmt.Errorf("demo: account %s: %w", in.Name, err)
-		}
-		a.id, a.short = out.ID, c.short
-		if a.owner == nil && !out.InPool() { // a territory with a rep took it from the pool
-			for _, r := range g.reps {
-				if r.id == out.OwnerID {
-					a.owner, a.unit = r, out.UnitID
-					pooled--
-				}
-			}
-		}
-		if a.owner != nil {
-			a.owner.accounts = append(a.owner.accounts, a)
-		}
-		g.accounts = append(g.accounts, a)
-		g.res.Accounts++
-	}
-	for _, r := range g.reps {
-		sort.Slice(r.accounts, func(i, j int) bool { return r.accounts[i].created.Before(r.accounts[j].created) })
-	}
-	g.clock = g.now
-	return fmt.Sprintf("%d accounts (%d in the pool)", g.res.Accounts, pooled), nil
-}
-
-// contacts creates the contacts of every account through the CRM service.
-func (g *gen) contacts() (string, error) {
-	for _, a := range g.accounts {
-		for range g.size.ContactsPerAccount {
-			name, _ := personName(g.r)
-			g.clock = g.between(a.created, a.created.AddDate(0, 0, 30))
-			c, err := g.crm.CreateContact(g.ctx, crm.ContactInput{AccountID: a.id, Name: name,
-				Title: contactTitles[g.r.IntN(len(contactTitles))], Mobile: mobile(g.r)})
-			if err != nil {
-				return "", fmt.Errorf("demo: contact of account %d: %w", a.id, err)
-			}
-			a.contacts = append(a.contacts, c.ID)
-			g.res.Contacts++
-		}
-	}
-	g.clock = g.now
-	return fmt.Sprintf("%d contacts", g.res.Contacts), nil
+func (w *weighted) draw(r *rand.Rand) int {
+	x := r.Float64() * w.cum[len(w.cum)-1]
+	return min(sort.SearchFloat64s(w.cum, x), len(w.cum)-1)
 }
 
 // logNormal draws exp(N(ln median, sigma²)).

@@ -92,6 +92,7 @@ func checksum(t *testing.T, d *db.DB) string {
 func TestGenerate(t *testing.T) {
 	dbtest.Run(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
+		before := count(t, d, indexCount(d))
 		res := generate(t, d, 42)
 
 		// 1 admin, 1 senior manager, 2 regional managers, 6 reps, marketing, product, customer service.
@@ -149,7 +150,7 @@ func TestGenerate(t *testing.T) {
 				if err := rows.Scan(&name, &code); err != nil {
 					return err
 				}
-				if !strings.HasSuffix(name, "公司") {
+				if !strings.HasSuffix(name, "公司") && !strings.HasSuffix(name, " Co., Ltd.") {
 					t.Errorf("account %q is not a company name", name)
 				}
 				if _, ok := crm.CreditCode(code); code != "" && !ok {
@@ -160,6 +161,23 @@ func TestGenerate(t *testing.T) {
 		})
 		if err != nil {
 			t.Fatal(err)
+		}
+
+		// What the CRM writes with every record is there for every bulk-written one:
+		// a creation entry in the audit log, and an account's first ownership row.
+		for entity, table := range map[string]string{"account": "accounts", "contact": "contacts", "opportunity": "opportunities", "activity": "activities"} {
+			if n := count(t, d, `SELECT COUNT(*) FROM `+table+` x WHERE NOT EXISTS (SELECT 1 FROM audit_log l
+				WHERE l.entity = ? AND l.action = 'create' AND l.entity_id = CAST(x.id AS TEXT))`, entity); n != 0 {
+				t.Errorf("%d %s without a creation entry in the audit log", n, table)
+			}
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM accounts a WHERE (SELECT COUNT(*) FROM account_ownership o WHERE o.account_id = a.id AND o.action = 'create') <> 1`); n != 0 {
+			t.Errorf("%d accounts without exactly one creation in their ownership history", n)
+		}
+		// The bulk load built the indexes again, and a record made through
+		// the services afterwards gets a fresh id.
+		if n := count(t, d, indexCount(d)); n != before {
+			t.Errorf("%d indexes after the demo, %d before", n, before)
 		}
 
 		// Every deal's stage is the last one its history entered.
@@ -277,16 +295,35 @@ func TestGenerate(t *testing.T) {
 	})
 }
 
+// indexCount counts the database's indexes.
+func indexCount(d *db.DB) string {
+	if d.Dialect == db.Postgres {
+		return `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema()`
+	}
+	return `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index'`
+}
+
 func TestSizes(t *testing.T) {
 	s, ok := demo.SizeNamed("small")
 	if !ok || s.Regions*s.TeamsPerRegion*s.RepsPerTeam+s.Regions+5 < 45 || s.Accounts != 2000 || s.Opportunities != 20_000 {
 		t.Errorf("small: %+v, %v", s, ok)
 	}
+	// The sizes of shared/BENCHMARKS.md.
+	for name, want := range map[string][4]int{"standard": {500, 100_000, 300_000, 1_000_000}, "large": {5_000, 1_000_000, 3_000_000, 10_000_000}} {
+		s, ok := demo.SizeNamed(name)
+		got := [4]int{s.Regions * s.TeamsPerRegion * s.RepsPerTeam, s.Accounts, s.Accounts * s.ContactsPerAccount, s.Opportunities}
+		if !ok || got != want || s.ActivitiesPerOpportunity != 2 {
+			t.Errorf("%s: reps, accounts, contacts, opportunities %v, want %v (%+v)", name, got, want, s)
+		}
+	}
+	if s, _ := demo.SizeNamed("standard"); s.Regions != 20 {
+		t.Errorf("standard: %d regional managers, want 20", s.Regions)
+	}
 	if _, ok := demo.SizeNamed("huge"); ok {
 		t.Error("an unknown size was accepted")
 	}
 	d := dbtest.SQLite(t)
-	_, err := demo.Generate(context.Background(), d, org.NewService(d, testorg.Cheap), demo.Config{Size: demo.Size{Regions: 9}})
+	_, err := demo.Generate(context.Background(), d, org.NewService(d, testorg.Cheap), demo.Config{Size: demo.Size{Regions: 99}})
 	if err == nil {
 		t.Error("an impossible size was accepted")
 	}

@@ -75,16 +75,71 @@ var regions = []region{
 		{"黑龙江", "23", []string{"哈尔滨"}}}},
 }
 
-var teamNames = []string{"一组", "二组", "三组", "四组", "五组", "六组", "七组", "八组"}
+// regionsFor is the sales regions of a company with n of them: the seven
+// large regions, or above seven one region per province.
+func regionsFor(n int) []region {
+	if n <= len(regions) {
+		return regions[:n]
+	}
+	var out []region
+	for _, r := range regions {
+		for _, p := range r.provinces {
+			out = append(out, region{name: p.name + "大区", provinces: []province{p}})
+		}
+	}
+	return out[:min(n, len(out))]
+}
 
-// trade is the industry word in a company name and the account's industry.
-type trade struct{ word, industry string }
+// maxRegions is the most regions regionsFor can name.
+func maxRegions() int { return len(regionsFor(1 << 10)) }
+
+// teamName is the name of a region's team number i (0-based): 一组 … 九十九组.
+func teamName(i int) string {
+	const digits = "一二三四五六七八九"
+	d := func(k int) string { return string([]rune(digits)[k-1]) }
+	n := i + 1
+	switch {
+	case n < 10:
+		return d(n) + "组"
+	case n == 10:
+		return "十组"
+	case n < 20:
+		return "十" + d(n-10) + "组"
+	case n%10 == 0:
+		return d(n/10) + "十组"
+	default:
+		return d(n/10) + "十" + d(n%10) + "组"
+	}
+}
+
+// maxTeams is the most teams a region can have a name for.
+const maxTeams = 99
+
+// cityPinyin names the cities in English company names.
+var cityPinyin = map[string]string{
+	"上海": "Shanghai", "南京": "Nanjing", "苏州": "Suzhou", "无锡": "Wuxi", "杭州": "Hangzhou", "宁波": "Ningbo",
+	"济南": "Jinan", "青岛": "Qingdao", "广州": "Guangzhou", "深圳": "Shenzhen", "东莞": "Dongguan", "佛山": "Foshan",
+	"福州": "Fuzhou", "厦门": "Xiamen", "南宁": "Nanning", "北京": "Beijing", "天津": "Tianjin", "石家庄": "Shijiazhuang",
+	"唐山": "Tangshan", "太原": "Taiyuan", "成都": "Chengdu", "绵阳": "Mianyang", "重庆": "Chongqing", "昆明": "Kunming",
+	"贵阳": "Guiyang", "武汉": "Wuhan", "宜昌": "Yichang", "长沙": "Changsha", "株洲": "Zhuzhou", "郑州": "Zhengzhou",
+	"洛阳": "Luoyang", "西安": "Xi'an", "宝鸡": "Baoji", "兰州": "Lanzhou", "沈阳": "Shenyang", "大连": "Dalian",
+	"长春": "Changchun", "哈尔滨": "Harbin",
+}
+
+// trade is the industry word in a company name (Chinese and English) and the account's industry.
+type trade struct{ word, en, industry string }
 
 var trades = []trade{
-	{"科技", "信息技术"}, {"软件", "信息技术"}, {"电子", "电子制造"}, {"机械", "装备制造"}, {"精密制造", "装备制造"},
-	{"医药", "医疗健康"}, {"生物", "医疗健康"}, {"物流", "交通物流"}, {"食品", "消费品"}, {"纺织", "消费品"},
-	{"商贸", "批发零售"}, {"化工", "化工"}, {"建材", "建筑建材"}, {"新能源", "能源"}, {"汽车部件", "汽车"},
+	{"科技", "Technology", "信息技术"}, {"软件", "Software", "信息技术"}, {"电子", "Electronics", "电子制造"},
+	{"机械", "Machinery", "装备制造"}, {"精密制造", "Precision Manufacturing", "装备制造"}, {"医药", "Pharmaceutical", "医疗健康"},
+	{"生物", "Biotech", "医疗健康"}, {"物流", "Logistics", "交通物流"}, {"食品", "Foods", "消费品"}, {"纺织", "Textiles", "消费品"},
+	{"商贸", "Trading", "批发零售"}, {"化工", "Chemicals", "化工"}, {"建材", "Building Materials", "建筑建材"},
+	{"新能源", "New Energy", "能源"}, {"汽车部件", "Auto Parts", "汽车"},
 }
+
+// English brand words of foreign-invested companies, combined in pairs.
+var brandEn = []string{"Apex", "Harbor", "Summit", "Bright", "Crest", "Pacific", "Orient", "Vista", "Nova", "Sterling",
+	"Lotus", "Golden", "Silver", "Blue", "Evergreen", "Pioneer", "Unity", "Horizon", "Zenith", "Jade", "Cedar", "Falcon", "Meridian", "Atlas"}
 
 var brandFirst = []string{"华", "恒", "远", "鑫", "盛", "瑞", "宏", "嘉", "金", "天", "中", "正", "新", "永", "博", "信", "通", "海", "顺", "百", "东", "凯", "德", "合"}
 var brandSecond = []string{"信", "通", "达", "泰", "源", "丰", "成", "创", "锐", "邦", "联", "宇", "昌", "和", "安", "兴", "科", "越", "力", "辰"}
@@ -96,13 +151,28 @@ type company struct {
 	name, short, industry string
 }
 
-// companyName draws 城市 + 字号 + 行业 + 有限公司, unique by duplicate key
-// among the names in taken.
+// companyName draws 城市 + 字号 + 行业 + 有限公司 (a two- or, one time in
+// four, three-character brand), or one time in ten an English name of a
+// foreign-invested company ("Apex Harbor Logistics (Suzhou) Co., Ltd."),
+// unique by duplicate key among the names in taken.
 func companyName(r *rand.Rand, city string, taken map[string]bool) company {
 	for {
-		brand := brandFirst[r.IntN(len(brandFirst))] + brandSecond[r.IntN(len(brandSecond))]
 		t := trades[r.IntN(len(trades))]
-		c := company{name: city + brand + t.word + suffixes[r.IntN(len(suffixes))], short: brand + t.word, industry: t.industry}
+		var c company
+		if r.IntN(10) == 0 {
+			i, j := r.IntN(len(brandEn)), r.IntN(len(brandEn)-1)
+			if j >= i {
+				j++ // two different words
+			}
+			brand := brandEn[i] + " " + brandEn[j]
+			c = company{name: fmt.Sprintf("%s %s (%s) Co., Ltd.", brand, t.en, cityPinyin[city]), short: brand, industry: t.industry}
+		} else {
+			brand := brandFirst[r.IntN(len(brandFirst))] + brandSecond[r.IntN(len(brandSecond))]
+			if r.IntN(4) == 0 {
+				brand += brandSecond[r.IntN(len(brandSecond))]
+			}
+			c = company{name: city + brand + t.word + suffixes[r.IntN(len(suffixes))], short: brand + t.word, industry: t.industry}
+		}
 		if k := crm.NameKey(c.name); !taken[k] {
 			taken[k] = true
 			return c

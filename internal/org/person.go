@@ -251,7 +251,7 @@ func (s *Service) createPerson(ctx context.Context, tx *db.Tx, a *echelon.Actor,
 	}
 	hash := ""
 	if in.Password != "" {
-		if hash, err = s.hashPassword(in.Password); err != nil {
+		if hash, err = s.HashPassword(in.Password); err != nil {
 			return nil, err
 		}
 	}
@@ -272,7 +272,9 @@ func (s *Service) createPerson(ctx context.Context, tx *db.Tx, a *echelon.Actor,
 	return out, audit.Record(ctx, tx, "create", "person", id, nil, out)
 }
 
-func (s *Service) hashPassword(pw string) (string, error) {
+// HashPassword checks pw's length and hashes it with the service's
+// parameters, for tools that set many people's password at once.
+func (s *Service) HashPassword(pw string) (string, error) {
 	if n := len([]rune(pw)); n < password.MinLength || n > password.MaxLength {
 		return "", echelon.FieldError("password", "password.length", password.MinLength, password.MaxLength)
 	}
@@ -553,7 +555,7 @@ func (s *Service) SetPassword(ctx context.Context, id int64, current, pw string)
 	if !self && !a.IsAdmin() {
 		return forbidden()
 	}
-	hash, err := s.hashPassword(pw)
+	hash, err := s.HashPassword(pw)
 	if err != nil {
 		return err
 	}
