@@ -152,8 +152,8 @@ type gen struct {
 	out   io.Writer
 	res   Result
 
-	levels    map[string]int64
-	emails    map[string]bool
+	levels      map[string]int64
+	emails      map[string]bool
 	regions     []region
 	regionIDs   []int64
 	reps        []*rep
