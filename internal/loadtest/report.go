@@ -102,7 +102,7 @@ func (r *Report) Markdown() string {
 	if len(r.Data) > 0 {
 		var rows []string
 		for _, k := range slices.Sorted(maps.Keys(r.Data)) {
-			rows = append(rows, k+" "+number(float64(r.Data[k])))
+			rows = append(rows, k+" "+group(strconv.FormatInt(r.Data[k], 10)))
 		}
 		fmt.Fprintf(&b, "Rows: %s.\n", strings.Join(rows, ", "))
 	}
