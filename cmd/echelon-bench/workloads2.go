@@ -242,8 +242,12 @@ func (b *bench) w9Overload(ctx context.Context, pool int) error {
 		return fmt.Errorf("W9: %w", err)
 	}
 	routes := []func(c int) (*http.Request, error){
-		func(c int) (*http.Request, error) { return b.reps[c%len(b.reps)].request(ctx, http.MethodGet, listQueries[0].path, nil) },
-		func(c int) (*http.Request, error) { return b.senior.request(ctx, http.MethodGet, listQueries[1].path, nil) },
+		func(c int) (*http.Request, error) {
+			return b.reps[c%len(b.reps)].request(ctx, http.MethodGet, listQueries[0].path, nil)
+		},
+		func(c int) (*http.Request, error) {
+			return b.senior.request(ctx, http.MethodGet, listQueries[1].path, nil)
+		},
 		func(c int) (*http.Request, error) {
 			return b.senior.request(ctx, http.MethodGet, "/api/v1/kpis/card?org_unit_id=1&currency=CNY&period="+fy.Period, nil)
 		},
