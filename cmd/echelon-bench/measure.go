@@ -19,7 +19,7 @@ import (
 // SQLite's readers (writes go through one connection).
 const (
 	postgresPool = 20
-	sqliteReader = 8
+	sqliteReader = db.Readers
 )
 
 // measure runs the whole benchmark for o and returns its report.

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
 
 // Dialect names the SQL engine behind a DB.
@@ -52,15 +51,22 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		d.read = d.write
 	} else {
 		d.Dialect = SQLite
-		if d.write, err = sql.Open("sqlite", sqliteDSN(dsn, true)); err != nil {
-			return nil, fmt.Errorf("db: open sqlite writer: %w", err)
+		w, err := newSQLiteConnector(sqliteDSN(dsn, true))
+		if err != nil {
+			return nil, err
 		}
+		r, err := newSQLiteConnector(sqliteDSN(dsn, false))
+		if err != nil {
+			return nil, err
+		}
+		d.write, d.read = sql.OpenDB(w), sql.OpenDB(r)
 		d.write.SetMaxOpenConns(1)
-		if d.read, err = sql.Open("sqlite", sqliteDSN(dsn, false)); err != nil {
-			d.write.Close()
-			return nil, fmt.Errorf("db: open sqlite reader: %w", err)
-		}
-		d.read.SetMaxOpenConns(8)
+		// Keep every reader open: a new SQLite connection reads the schema
+		// and the planner's statistics again, which costs more than most
+		// queries (with database/sql's default of 2 idle connections,
+		// concurrent readers reopened connections all the time).
+		d.read.SetMaxOpenConns(Readers)
+		d.read.SetMaxIdleConns(Readers)
 	}
 	if err := d.write.PingContext(ctx); err != nil {
 		d.Close()
@@ -89,6 +95,10 @@ func sqliteDSN(path string, writer bool) string {
 	}
 	return p
 }
+
+// Readers is the number of SQLite connections that read at once (writes
+// go through one more).
+const Readers = 8
 
 // Close closes every connection.
 func (d *DB) Close() error {
