@@ -50,7 +50,7 @@ func (s *Service) SetTarget(ctx context.Context, id int64, in TargetInput) (*Nod
 		if in.Version != n.Version {
 			return audit.StaleError(ctx, tx, "target", id)
 		}
-		ed := &editor{tree: t, actor: a, changed: map[*Node]int64{}}
+		ed := &editor{tree: t, actor: a, changed: map[*Node]int64{}, cascading: in.Cascade}
 		if err := ed.set(ctx, tx, n, in); err != nil {
 			return err
 		}
@@ -79,6 +79,9 @@ type editor struct {
 	changed map[*Node]int64
 	history []totals.Total   // last year's totals for seasonal phasing, read once when needed
 	paths   map[int64]string // unit paths, with history
+	// cascading: the edit phases a whole subtree, so everyone's history is
+	// read at once; otherwise only the edited target's.
+	cascading bool
 }
 
 func (ed *editor) set(ctx context.Context, tx *db.Tx, n *Node, in TargetInput) error {
@@ -174,9 +177,26 @@ func (ed *editor) rephase(ctx context.Context, tx *db.Tx, n *Node) error {
 }
 
 // seasonal is the node's actual per month of the fiscal year before the plan's.
+// An edit of one target reads that target's history; a cascade, which
+// phases a whole subtree, reads everyone's once.
 func (ed *editor) seasonal(ctx context.Context, tx *db.Tx, n *Node) ([]int64, error) {
 	t := ed.tree
 	last := t.cal.Year(t.plan.FiscalYear - 1)
+	if !ed.cascading {
+		f := totals.Filter{From: last.First, To: last.Last(), Measures: t.plan.Basis().Measures(), PersonID: n.PersonID}
+		if n.PersonID == 0 {
+			f.UnitPath = n.UnitPath
+		}
+		rows, err := totals.Sum(ctx, tx, f, totals.Group{Month: true})
+		if err != nil {
+			return nil, err
+		}
+		weights := make([]int64, 12)
+		for _, row := range rows {
+			weights[monthIndex(last, row.Month)] += t.plan.Basis().Of([]totals.Total{row}, t.plan.Currency)
+		}
+		return weights, nil
+	}
 	if ed.paths == nil {
 		var err error
 		if ed.history, err = totals.Sum(ctx, tx, totals.Filter{From: last.First, To: last.Last(), Measures: t.plan.Basis().Measures()}, totals.Group{Unit: true, Person: true, Month: true}); err != nil {

@@ -3,6 +3,7 @@ package target_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -459,6 +460,45 @@ func TestTargetsNarrowedToASeriesOrTerritory(t *testing.T) {
 			if (board[0].Pace.Pipeline != nil) != (tc.plan == f.plan) {
 				t.Errorf("plan %s %+v: pipeline shown %v (only the whole business has one)", tc.plan.Metric, tc.plan.Slice, board[0].Pace.Pipeline != nil)
 			}
+		}
+	})
+}
+
+// TestSeasonalPhasingFollowsLastYear: a target phased by season spreads
+// its amount over the months as last year's actuals fell — a rep's own,
+// a unit's whole subtree — whether it is set alone or by a cascade.
+func TestSeasonalPhasingFollowsLastYear(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		total(t, d, f.EastA, f.EastRep, 202501, "won", "", 30_000, 0)
+		total(t, d, f.EastA, f.EastRep, 202512, "won", "", 90_000, 0)
+		total(t, d, f.EastA, f.EastRep2, 202506, "won", "", 60_000, 0)
+		total(t, d, f.EastA, f.EastRep, 202601, "won", "", 1_000_000, 0) // this year: not a season
+		total(t, d, f.West, f.WestRep, 202503, "won", "", 500_000, 0)    // another team
+		// seasonal sets the target of person (nil: the team) and returns its months.
+		seasonal := func(person *org.Person, amount int64, cascade bool) []int64 {
+			t.Helper()
+			n := f.node(t, f.EastA, person)
+			if _, err := f.svc.SetTarget(testorg.As(f.EastMgr), n.ID, target.TargetInput{Version: n.Version, Amount: &amount,
+				Phasing: target.PhasingSeasonal, Cascade: cascade}); err != nil {
+				t.Fatalf("set %s: %v", n.Label(), err)
+			}
+			return f.node(t, f.EastA, person).Months
+		}
+		months := func(jan, jun, dec int64) []int64 {
+			m := make([]int64, 12)
+			m[0], m[5], m[11] = jan, jun, dec
+			return m
+		}
+		if got := seasonal(f.EastRep, 120_000, false); !slices.Equal(got, months(30_000, 0, 90_000)) {
+			t.Errorf("the rep's months %v, want January and December as last year", got)
+		}
+		alone := seasonal(nil, 180_000, false)
+		if !slices.Equal(alone, months(30_000, 60_000, 90_000)) {
+			t.Errorf("the team's months %v, want its reps' last year together", alone)
+		}
+		if cascaded := seasonal(nil, 180_000, true); !slices.Equal(cascaded, alone) {
+			t.Errorf("the team's months by cascade %v, alone %v", cascaded, alone)
 		}
 	})
 }
