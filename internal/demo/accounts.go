@@ -16,7 +16,7 @@ type account struct {
 	created   time.Time
 	owner     *rep // nil in the pool
 	unit      int64
-	territory int64
+	territory *territory // nil outside every territory
 	short     string
 	contacts  []int64
 	lastSeen  time.Time // the latest activity
@@ -145,7 +145,7 @@ func (g *gen) makeAccounts() (string, error) {
 				credit = rec.CreditCode
 			}
 			if t := g.territoryOf(prov.name, c.industry); t != nil {
-				a.territory = t.id
+				a.territory, rec.TerritoryID = t, t.id
 				if a.owner == nil && t.rep != nil && !full(t.rep) {
 					a.owner, a.unit = t.rep, t.rep.unit
 				}
@@ -161,9 +161,9 @@ func (g *gen) makeAccounts() (string, error) {
 			} else {
 				pool = a.unit
 			}
-			a.short, rec.UnitID, rec.TerritoryID = c.short, a.unit, a.territory
+			a.short, rec.UnitID = c.short, a.unit
 			if err := accounts.add(g.ctx, a.id, c.name, crm.NameKey(c.name), credit, c.industry, seg, prov.name, city, address, rec.Size,
-				rec.Source, "prospect", owner, a.unit, nullID(a.territory), ownedSince, a.created, a.created); err != nil {
+				rec.Source, "prospect", owner, a.unit, nullID(rec.TerritoryID), ownedSince, a.created, a.created); err != nil {
 				return err
 			}
 			if err := owning.add(g.ctx, a.id, crm.OwnCreate, owner, pool, "", a.created); err != nil {

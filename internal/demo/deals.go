@@ -228,6 +228,12 @@ func (w *dealWriter) deal(d *deal) error {
 	g.res.StageChanges += len(d.path)
 	if rec.Stage == "won" {
 		d.acct.customer = true
+		if t := d.acct.territory; t != nil {
+			t.won[g.cal.FiscalYear(g.cal.MonthAt(d.closed))] += d.amount
+		}
+		if g.now.Sub(d.closed) < surveyWindow {
+			g.recentWins = append(g.recentWins, surveyed{id: id, rep: d.rep, closed: d.closed})
+		}
 	}
 	return w.dealActivities(d, id)
 }

@@ -113,6 +113,9 @@ type Result struct {
 	Activities    int `json:"activities"`
 	Plans         int `json:"plans"`
 	Reviews       int `json:"reviews"`
+	MarketSizes   int `json:"market_sizes"`
+	Surveys       int `json:"surveys"`
+	Answered      int `json:"surveys_answered"`
 	// E-mails to sign in with (password Password): the admin, the senior
 	// manager, the first regional manager and a rep of each level.
 	Admin     string `json:"admin"`
@@ -158,8 +161,10 @@ type gen struct {
 	regionIDs   []int64
 	reps        []*rep
 	accounts    []*account
-	products    map[string]int64      // id by code
-	territories map[string]*territory // by "province|industry" ("province|" for a whole province)
+	products      map[string]int64      // id by code
+	territories   map[string]*territory // by "province|industry" ("province|" for a whole province)
+	territoryList []*territory          // in the order they were created
+	recentWins    []surveyed            // deals won lately, which satisfaction surveys follow
 }
 
 // territory is a generated territory: a region's province, or a
@@ -167,6 +172,14 @@ type gen struct {
 type territory struct {
 	id  int64
 	rep *rep
+	won map[int]int64 // won revenue by fiscal year, in minor units
+}
+
+// addTerritory notes a created territory under key.
+func (g *gen) addTerritory(key string, t *territory) {
+	t.won = map[int]int64{}
+	g.territories[key] = t
+	g.territoryList = append(g.territoryList, t)
 }
 
 // Generate fills d, which must hold no people but admins and no sales
@@ -199,7 +212,7 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		return "indexes rebuilt", d.BulkLoad(ctx, bulkTables, func() error {
 			return g.run([]phase{{"accounts", g.makeAccounts}, {"contacts", g.contacts}, {"deals", g.deals}}, nil)
 		})
-	}}, {"totals", g.totals}, {"targets", g.targets}, {"reviews", g.reviews}}
+	}}, {"totals", g.totals}, {"targets", g.targets}, {"reviews", g.reviews}, {"market", g.marketSizes}, {"surveys", g.surveys}}
 	if err := g.run(phases, c.OnPhase); err != nil {
 		return nil, err
 	}
@@ -418,7 +431,7 @@ func (g *gen) catalogue() (string, error) {
 			if err != nil {
 				return "", fmt.Errorf("demo: territory %s: %w", p.name, err)
 			}
-			g.territories[p.name+"|"] = &territory{id: t.ID}
+			g.addTerritory(p.name+"|", &territory{id: t.ID})
 			g.res.Territories++
 		}
 		owner := g.reps[ri*perRegion]
@@ -432,7 +445,7 @@ func (g *gen) catalogue() (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("demo: territory %s %s: %w", p.name, trade.industry, err)
 		}
-		g.territories[p.name+"|"+trade.industry] = &territory{id: t.ID, rep: owner}
+		g.addTerritory(p.name+"|"+trade.industry, &territory{id: t.ID, rep: owner})
 		g.res.Territories++
 	}
 	return fmt.Sprintf("%d products, %d territories", g.res.Products, g.res.Territories), nil

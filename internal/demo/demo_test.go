@@ -262,6 +262,18 @@ func TestGenerate(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		// Every territory's market is sized for the last and this fiscal
+		// year; satisfaction surveys followed recent wins, most answered 1–5.
+		if n := count(t, d, `SELECT COUNT(*) FROM market_sizes`); n != 2*res.Territories || res.MarketSizes != n {
+			t.Errorf("%d market sizes (result %d), want 2 × %d territories", n, res.MarketSizes, res.Territories)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM surveys s JOIN opportunities o ON o.id = s.opportunity_id JOIN stages st ON st.id = o.stage_id
+			WHERE st.outcome = 'won'`); n == 0 || n != res.Surveys {
+			t.Errorf("%d surveys of won deals, result %d", n, res.Surveys)
+		}
+		if n := count(t, d, `SELECT COUNT(*) FROM surveys WHERE answered_at IS NOT NULL AND score BETWEEN 1 AND 5`); n != res.Answered || n*2 < res.Surveys {
+			t.Errorf("%d surveys answered with a score (result %d) of %d", n, res.Answered, res.Surveys)
+		}
 		if n := count(t, d, `SELECT COUNT(*) FROM target_plans WHERE state = 'approved' AND metric = 'won_revenue'`); n != 2 {
 			t.Errorf("%d approved won-revenue plans, want 2 (last and current fiscal year)", n)
 		}
