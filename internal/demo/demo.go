@@ -155,12 +155,12 @@ type gen struct {
 	out   io.Writer
 	res   Result
 
-	levels      map[string]int64
-	emails      map[string]bool
-	regions     []region
-	regionIDs   []int64
-	reps        []*rep
-	accounts    []*account
+	levels        map[string]int64
+	emails        map[string]bool
+	regions       []region
+	regionIDs     []int64
+	reps          []*rep
+	accounts      []*account
 	products      map[string]int64      // id by code
 	territories   map[string]*territory // by "province|industry" ("province|" for a whole province)
 	territoryList []*territory          // in the order they were created
