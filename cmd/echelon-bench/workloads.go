@@ -94,6 +94,12 @@ func (b *bench) w1Import(ctx context.Context) error {
 			Error json.RawMessage `json:"error"`
 		}
 	}
+	var lastBefore int64
+	if err := b.d.View(ctx, func(tx *db.Tx) error {
+		return tx.QueryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM accounts`).Scan(&lastBefore)
+	}); err != nil {
+		return fmt.Errorf("W1: %w", err)
+	}
 	start := time.Now()
 	err = b.senior.send(req, &rep)
 	elapsed := time.Since(start)
@@ -111,7 +117,7 @@ func (b *bench) w1Import(ctx context.Context) error {
 			}
 		}
 	}
-	if err := b.removeImported(ctx); err != nil {
+	if err := b.removeImported(ctx, lastBefore, start.UTC().Add(-time.Second)); err != nil {
 		return err
 	}
 	rate := float64(rows) / elapsed.Seconds()
@@ -135,16 +141,20 @@ type nopCloser struct{ *bytes.Reader }
 
 func (nopCloser) Close() error { return nil }
 
-// removeImported deletes what W1 imported (its ownership rows and audit
-// entries too), so the next run finds the same database.
-func (b *bench) removeImported(ctx context.Context) error {
+// removeImported deletes what W1 imported — the accounts after the last
+// one before it, with their ownership rows and audit entries — so the next
+// run finds the same database.
+func (b *bench) removeImported(ctx context.Context, lastBefore int64, started time.Time) error {
 	err := b.d.Tx(ctx, func(tx *db.Tx) error {
-		for _, q := range []string{
-			`DELETE FROM audit_log WHERE entity = 'account' AND entity_id IN (SELECT CAST(id AS TEXT) FROM accounts WHERE external_id LIKE 'W1-%')`,
-			`DELETE FROM account_ownership WHERE account_id IN (SELECT id FROM accounts WHERE external_id LIKE 'W1-%')`,
-			`DELETE FROM accounts WHERE external_id LIKE 'W1-%'`,
+		for _, q := range []struct {
+			sql string
+			arg any
+		}{
+			{`DELETE FROM audit_log WHERE at >= ? AND entity = 'account'`, started},
+			{`DELETE FROM account_ownership WHERE account_id > ?`, lastBefore},
+			{`DELETE FROM accounts WHERE id > ?`, lastBefore},
 		} {
-			if _, err := tx.Exec(ctx, q); err != nil {
+			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {
 				return err
 			}
 		}
