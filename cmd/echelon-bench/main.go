@@ -53,6 +53,8 @@ type options struct {
 	overload   time.Duration // W9
 	importRows int           // W1
 	cascades   int           // W6
+	only       map[string]bool
+	profile    bool // CPU profiles of the server per workload, into dir/profiles
 }
 
 func parseOptions(args []string, stderr io.Writer) (options, error) {
@@ -70,8 +72,16 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.overload, "overload", 30*time.Second, "how long W9 runs")
 	fs.IntVar(&o.importRows, "import-rows", 100_000, "rows W1 imports")
 	fs.IntVar(&o.cascades, "cascades", 20, "how many times W6 re-cascades")
+	only := fs.String("only", "", "run only these workloads, e.g. W3,W4 (W7 comes with W3)")
+	fs.BoolVar(&o.profile, "profile", false, "take a CPU profile of the server during each workload into <dir>/profiles")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if *only != "" {
+		o.only = map[string]bool{}
+		for _, id := range strings.Split(*only, ",") {
+			o.only[strings.ToUpper(strings.TrimSpace(id))] = true
+		}
 	}
 	s, ok := demo.SizeNamed(*size)
 	if !ok {

@@ -66,7 +66,7 @@ func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.
 		return nil, err
 	}
 	defer logf.Close()
-	b.srv = &server{bin: bin, dsn: dsn, log: logf}
+	b.srv = &server{bin: bin, dsn: dsn, log: logf, debug: o.profile}
 	if _, err := b.srv.start(ctx); err != nil {
 		return nil, err
 	}
@@ -79,23 +79,31 @@ func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.
 		pool = postgresPool
 	}
 	steps := []struct {
-		name string
-		fn   func(context.Context) error
+		id, name string
+		fn       func(context.Context) error
 	}{
-		{"W1 import", b.w1Import}, {"W2 writes", b.w2Writes}, {"W3 lists and W7 memory", b.w3Lists}, {"W4 rollups", b.w4Rollups},
-		{"W6 cascade", b.w6Cascade}, {"W8 start-up", b.w8Startup}, {"W9 overload", func(ctx context.Context) error { return b.w9Overload(ctx, pool) }},
+		{"W1", "import", b.w1Import}, {"W2", "writes", b.w2Writes}, {"W3", "lists (and W7 memory)", b.w3Lists}, {"W4", "rollups", b.w4Rollups},
+		{"W5", "commission run", b.w5Commissions}, {"W6", "cascade", b.w6Cascade}, {"W8", "start-up", b.w8Startup}, {"W9", "overload", func(ctx context.Context) error { return b.w9Overload(ctx, pool) }},
 	}
 	for _, s := range steps {
-		say(progress, "%s", s.name)
+		if o.only != nil && !o.only[s.id] {
+			continue
+		}
+		say(progress, "%s %s", s.id, s.name)
 		if err := s.fn(ctx); err != nil {
 			return nil, err
 		}
 	}
-	rep.Workloads = append(rep.Workloads, loadtest.Workload{ID: "W5", Name: "commission run", Measure: "one quarter, 500 reps, tiered plans",
-		Target: "≤ 3 × the raw aggregate; settled periods never change", Verdict: loadtest.VerdictNotMeasured,
-		Reason: "commissions are not built yet (no issue has asked for them so far)"})
 	sort.SliceStable(rep.Workloads, func(i, j int) bool { return rep.Workloads[i].ID < rep.Workloads[j].ID })
 	return rep, nil
+}
+
+// w5Commissions records W5 as not measured: there is no commission run to measure.
+func (b *bench) w5Commissions(context.Context) error {
+	b.report.Workloads = append(b.report.Workloads, loadtest.Workload{ID: "W5", Name: "commission run", Measure: "one quarter, 500 reps, tiered plans",
+		Target: "≤ 3 × the raw aggregate; settled periods never change", Verdict: loadtest.VerdictNotMeasured,
+		Reason: "commissions are not built yet (no issue has asked for them so far)"})
+	return nil
 }
 
 // generated records how long the demo company took to generate.

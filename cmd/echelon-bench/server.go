@@ -26,22 +26,29 @@ func buildServer(ctx context.Context, dir string) (string, error) {
 
 // server is the echelon binary serving a database on a free port of 127.0.0.1.
 type server struct {
-	bin, dsn string
-	log      io.Writer
-	addr     string
+	bin, dsn  string
+	log       io.Writer
+	debug     bool   // serve the profiler, on debugAddr
+	addr      string
+	debugAddr string
 	cmd      *exec.Cmd
 	exited   chan error
 }
 
 // start launches the server and returns how long it took to answer /readyz.
 func (s *server) start(ctx context.Context) (time.Duration, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, fmt.Errorf("find a free port: %w", err)
+	var err error
+	if s.addr, err = freeAddr(); err != nil {
+		return 0, err
 	}
-	s.addr = l.Addr().String()
-	l.Close()
-	s.cmd = exec.Command(s.bin, "serve", "--db", s.dsn, "--addr", s.addr, "--log-format", "json")
+	args := []string{"serve", "--db", s.dsn, "--addr", s.addr, "--log-format", "json"}
+	if s.debug {
+		if s.debugAddr, err = freeAddr(); err != nil {
+			return 0, err
+		}
+		args = append(args, "--debug-addr", s.debugAddr)
+	}
+	s.cmd = exec.Command(s.bin, args...)
 	s.cmd.Stdout, s.cmd.Stderr = s.log, s.log
 	start := time.Now()
 	if err := s.cmd.Start(); err != nil {
@@ -93,3 +100,41 @@ func (s *server) stop() error {
 func (s *server) pid() int { return s.cmd.Process.Pid }
 
 func (s *server) url(path string) string { return "http://" + s.addr + path }
+
+// freeAddr is a port of 127.0.0.1 nobody listens on.
+func freeAddr() (string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// profile takes a CPU profile of the server for the given time into path
+// in the background; wait returns when it is written.
+func (s *server) profile(ctx context.Context, d time.Duration, path string) (wait func() error) {
+	done := make(chan error, 1)
+	go func() {
+		url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.debugAddr, max(1, int(d.Seconds())))
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			done <- err
+			return
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			done <- fmt.Errorf("profile: %w", err)
+			return
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(path)
+		if err != nil {
+			done <- err
+			return
+		}
+		_, err = io.Copy(f, resp.Body)
+		done <- errors.Join(err, f.Close())
+	}()
+	return func() error { return <-done }
+}

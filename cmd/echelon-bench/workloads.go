@@ -10,6 +10,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -47,6 +49,27 @@ func (b *bench) ratio(v float64, ceiling string) float64 {
 		return v / c
 	}
 	return 0
+}
+
+// load runs a loaded workload, taking the server's CPU profile meanwhile
+// when the run profiles.
+func (b *bench) load(ctx context.Context, name string, cfg loadtest.Config, req func(c, i int) (*http.Request, error)) (*loadtest.Result, error) {
+	wait := b.profiling(ctx, name, cfg.Duration)
+	res, err := loadtest.Run(ctx, cfg, req)
+	return res, errors.Join(err, wait())
+}
+
+// profiling starts a CPU profile of the server for d into
+// <dir>/profiles/<size>-<database>-<name>.pprof, when the run profiles.
+func (b *bench) profiling(ctx context.Context, name string, d time.Duration) (wait func() error) {
+	if !b.opt.profile {
+		return func() error { return nil }
+	}
+	dir := filepath.Join(b.opt.dir, "profiles")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return func() error { return err }
+	}
+	return b.srv.profile(ctx, d, filepath.Join(dir, fmt.Sprintf("%s-%s-%s.pprof", b.opt.size.Name, b.opt.database, name)))
 }
 
 // importName is the name of the i-th account W1 imports (and the raw
@@ -100,9 +123,11 @@ func (b *bench) w1Import(ctx context.Context) error {
 	}); err != nil {
 		return fmt.Errorf("W1: %w", err)
 	}
+	wait := b.profiling(ctx, "W1", 30*time.Second)
 	start := time.Now()
 	err = b.senior.send(req, &rep)
 	elapsed := time.Since(start)
+	err = errors.Join(err, wait())
 	var no *refused
 	if errors.As(err, &no) && no.status == http.StatusUnprocessableEntity { // a refused import still reports every row
 		err = json.Unmarshal(no.body, &rep)
@@ -195,7 +220,7 @@ func (b *bench) w2Writes(ctx context.Context) error {
 		last[c] = out.ID
 		return nil
 	}
-	res, err := loadtest.Run(ctx, loadtest.Config{Clients: clients, Duration: b.opt.duration, Check: check}, func(c, i int) (*http.Request, error) {
+	res, err := b.load(ctx, "W2", loadtest.Config{Clients: clients, Duration: b.opt.duration, Check: check}, func(c, i int) (*http.Request, error) {
 		at := time.Now().UTC().Add(-time.Hour)
 		if i%2 == 1 && last[c] != 0 {
 			return b.reps[c].request(ctx, http.MethodPut, "/api/v1/activities/"+strconv.FormatInt(last[c], 10),
@@ -252,7 +277,7 @@ func (b *bench) w3Lists(ctx context.Context) error {
 	p50 := map[string]time.Duration{}
 	for _, q := range listQueries {
 		for _, who := range []string{"rep", "senior", "admin"} {
-			res, err := loadtest.Run(ctx, loadtest.Config{Clients: clients, Duration: b.opt.duration}, func(c, i int) (*http.Request, error) {
+			res, err := b.load(ctx, "W3-"+q.name+"-"+who, loadtest.Config{Clients: clients, Duration: b.opt.duration}, func(c, i int) (*http.Request, error) {
 				as := map[string]*api{"rep": b.reps[c%len(b.reps)], "senior": b.senior, "admin": b.admin}[who]
 				return as.request(ctx, http.MethodGet, q.path, nil)
 			})

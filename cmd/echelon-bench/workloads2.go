@@ -66,12 +66,21 @@ func (b *bench) revenuePlan(ctx context.Context, fy int) (int64, error) {
 	return 0, nil
 }
 
-// w4Rollups loads the reads rolled up the hierarchy with 8 clients: the
-// senior manager's revenue plan board with every target's pace, the
-// company's KPI card, and each rep's own scorecard; and checks the card's
-// won revenue equals the raw SQL sum over the opportunities.
+// rollup is a read W4 times: who reads what.
+type rollup struct {
+	id, name string
+	as       func(c int) *api
+	path     string
+}
+
+// w4Rollups times the reads rolled up the hierarchy, one reader at a time
+// (BENCHMARKS.md sets no concurrency for W4; W9 loads them together with
+// everything else): the senior manager's revenue plan board with every
+// target's pace, the company's KPI card, and the reps' own scorecards. It
+// checks the card's won revenue equals the raw SQL sum over the
+// opportunities.
 func (b *bench) w4Rollups(ctx context.Context) error {
-	const clients = 8
+	const clients = 1
 	fy, err := b.currentYear(ctx)
 	if err != nil {
 		return fmt.Errorf("W4: %w", err)
@@ -80,30 +89,22 @@ func (b *bench) w4Rollups(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("W4: %w", err)
 	}
-	reads := []struct {
-		name string
-		as   func(c int) *api
-		path string
-	}{
-		{"company KPI card (senior manager)", func(int) *api { return b.senior }, "/api/v1/kpis/card?org_unit_id=1&currency=CNY&period=" + fy.Period},
-		{"own scorecard (reps)", func(c int) *api { return b.reps[c%len(b.reps)] }, "/api/v1/scorecards?period=" + fy.Period},
-	}
+	var reads []rollup
 	if planID != 0 {
-		reads = append([]struct {
-			name string
-			as   func(c int) *api
-			path string
-		}{{"revenue plan, every target with its pace (senior manager)", func(int) *api { return b.senior },
-			"/api/v1/targets/" + strconv.FormatInt(planID, 10) + "?period=" + fy.Period}}, reads...)
+		reads = append(reads, rollup{"board", "revenue plan, every target with its pace (senior manager)", func(int) *api { return b.senior },
+			"/api/v1/targets/" + strconv.FormatInt(planID, 10) + "?period=" + fy.Period})
 	}
+	reads = append(reads,
+		rollup{"card", "company KPI card (senior manager)", func(int) *api { return b.senior }, "/api/v1/kpis/card?org_unit_id=1&currency=CNY&period=" + fy.Period},
+		rollup{"scorecard", "own scorecard (reps in turn)", func(c int) *api { return b.reps[c%len(b.reps)] }, "/api/v1/scorecards?period=" + fy.Period})
 	for _, rd := range reads {
-		res, err := loadtest.Run(ctx, loadtest.Config{Clients: clients, Duration: b.opt.duration}, func(c, i int) (*http.Request, error) {
-			return rd.as(c).request(ctx, http.MethodGet, rd.path, nil)
+		res, err := b.load(ctx, "W4-"+rd.id, loadtest.Config{Clients: clients, Duration: b.opt.duration}, func(c, i int) (*http.Request, error) {
+			return rd.as(c + i).request(ctx, http.MethodGet, rd.path, nil)
 		})
 		if err != nil {
 			return fmt.Errorf("W4: %w", err)
 		}
-		wl := res.Workload("W4", "rollups", fmt.Sprintf("%s, %d clients", rd.name, clients))
+		wl := res.Workload("W4", "rollups", fmt.Sprintf("%s, %d client", rd.name, clients))
 		wl.Ceiling = ceilGroupBy
 		if g := b.ceil[ceilGroupBy]; g > 0 {
 			wl.Ratio = ms(res.Latency.P95) / g
@@ -261,7 +262,7 @@ func (b *bench) w9Overload(ctx context.Context, pool int) error {
 		func(c int) (*http.Request, error) { return b.senior.request(ctx, http.MethodGet, "/accounts", nil) },
 		func(c int) (*http.Request, error) { return b.senior.request(ctx, http.MethodGet, "/healthz", nil) },
 	}
-	res, err := loadtest.Run(ctx, loadtest.Config{Clients: clients, Duration: b.opt.overload, Timeout: 10 * time.Second}, func(c, i int) (*http.Request, error) {
+	res, err := b.load(ctx, "W9", loadtest.Config{Clients: clients, Duration: b.opt.overload, Timeout: 10 * time.Second}, func(c, i int) (*http.Request, error) {
 		return routes[(c+i)%len(routes)](c)
 	})
 	if err != nil {

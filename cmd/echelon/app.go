@@ -151,6 +151,11 @@ func (m *Main) URL() string { return "http://" + m.listener.Addr().String() }
 // Serve answers requests until ctx ends, then shuts down gracefully.
 // Background jobs run meanwhile, each once per period across instances.
 func (m *Main) Serve(ctx context.Context) error {
+	if m.Config.DebugAddr != "" {
+		if err := m.serveDebug(ctx, m.Config.DebugAddr); err != nil {
+			return err
+		}
+	}
 	job.NewRunner(m.DB, m.Log).Start(ctx,
 		job.Job{Name: "session-purge", Every: time.Hour, Run: m.Auth.PurgeExpired},
 		job.Job{Name: "level-changes", Every: time.Hour, Run: func(ctx context.Context) error {

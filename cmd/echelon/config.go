@@ -16,6 +16,7 @@ type Config struct {
 	AdminPassword string
 	SecureCookies bool
 	LogFormat     string // text or json
+	DebugAddr     string // where Go's profiler is served; empty: nowhere
 }
 
 // env returns the environment variable name, or def when it is unset.
@@ -47,6 +48,7 @@ func bindServe(fs *flag.FlagSet, c *Config) {
 	fs.StringVar(&c.AdminPassword, "admin-password", env("ECHELON_ADMIN_PASSWORD", ""), "password of the first admin; random and logged once when empty [ECHELON_ADMIN_PASSWORD]")
 	secure, _ := strconv.ParseBool(env("ECHELON_SECURE_COOKIES", "false"))
 	fs.BoolVar(&c.SecureCookies, "secure-cookies", secure, "mark cookies Secure (serve behind TLS) [ECHELON_SECURE_COOKIES]")
+	fs.StringVar(&c.DebugAddr, "debug-addr", env("ECHELON_DEBUG_ADDR", ""), "serve Go's profiler on this loopback address, e.g. 127.0.0.1:6060; empty: off [ECHELON_DEBUG_ADDR]")
 }
 
 // parse parses args, refusing stray positional arguments unless allowed.

@@ -20,7 +20,7 @@ type account struct {
 	short     string
 	contacts  []int64
 	lastSeen  time.Time // the latest activity
-	customer  bool      // has a won deal
+	firstWin  time.Time // the close of its first won deal; zero for none
 }
 
 // createdAccount is what the audit log keeps of a generated account, as it

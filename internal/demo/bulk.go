@@ -75,10 +75,12 @@ func (t *table) flush(ctx context.Context) error {
 	return nil
 }
 
-// auditLog queues the creation entries of bulk-written records and writes
-// them in batches, as the services write one entry per created record.
+// auditLog queues the audit entries of bulk-written records (creations,
+// or another action) and writes them in batches, as the services write
+// one entry per change.
 type auditLog struct {
 	tx     *db.Tx
+	action string // "create" when empty
 	entity string
 	items  []audit.Item
 }
@@ -92,7 +94,11 @@ func (l *auditLog) add(ctx context.Context, id int64, after any) error {
 }
 
 func (l *auditLog) flush(ctx context.Context) error {
-	if err := audit.RecordBatch(ctx, l.tx, "create", l.entity, l.items); err != nil {
+	action := l.action
+	if action == "" {
+		action = "create"
+	}
+	if err := audit.RecordBatch(ctx, l.tx, action, l.entity, l.items); err != nil {
 		return err
 	}
 	l.items = l.items[:0]

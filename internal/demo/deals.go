@@ -227,7 +227,9 @@ func (w *dealWriter) deal(d *deal) error {
 	g.res.Opportunities++
 	g.res.StageChanges += len(d.path)
 	if rec.Stage == "won" {
-		d.acct.customer = true
+		if a := d.acct; a.firstWin.IsZero() || d.closed.Before(a.firstWin) {
+			a.firstWin = d.closed
+		}
 		if t := d.acct.territory; t != nil {
 			t.won[g.cal.FiscalYear(g.cal.MonthAt(d.closed))] += d.amount
 		}
@@ -254,28 +256,47 @@ func (w *dealWriter) activity(a *account, x createdActivity, nextAt any) error {
 	return w.actLog.add(ctx, x.ID, x)
 }
 
+// accountStatus is what the audit log keeps of a rep marking an account
+// a customer.
+type accountStatus struct {
+	Status    string    `json:"status"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
 // accountUpkeep writes what the CRM keeps on each account as activities
-// and deals are saved: the time of its last activity, and "customer" once
-// a deal is won.
+// are logged — the time of the last one — and what its rep did after the
+// first won deal: mark it a customer (an update of the account then, with
+// its audit entry).
 func (g *gen) accountUpkeep() error {
 	return g.d.Tx(g.ctx, func(tx *db.Tx) error {
+		log := &auditLog{tx: tx, action: "update", entity: "account"}
 		for _, a := range g.accounts {
-			if a.lastSeen.IsZero() && !a.customer {
-				continue
-			}
-			status := "prospect"
-			if a.customer {
-				status = "customer"
-			}
 			var seen any
 			if !a.lastSeen.IsZero() {
 				seen = a.lastSeen
 			}
-			if _, err := tx.Exec(g.ctx, `UPDATE accounts SET last_activity_at = ?, status = ? WHERE id = ?`, seen, status, a.id); err != nil {
+			if a.firstWin.IsZero() {
+				if seen == nil {
+					continue
+				}
+				if _, err := tx.Exec(g.ctx, `UPDATE accounts SET last_activity_at = ? WHERE id = ?`, seen, a.id); err != nil {
+					return fmt.Errorf("demo: upkeep of account %d: %w", a.id, err)
+				}
+				continue
+			}
+			marked := a.firstWin.Add(time.Duration(9+g.r.IntN(9)) * time.Hour) // during the working day of the win
+			if marked.After(g.now) {
+				marked = g.now
+			}
+			if _, err := tx.Exec(g.ctx, `UPDATE accounts SET last_activity_at = ?, status = 'customer', updated_at = ?, version = version + 1 WHERE id = ?`,
+				seen, marked, a.id); err != nil {
 				return fmt.Errorf("demo: upkeep of account %d: %w", a.id, err)
 			}
+			if err := log.add(g.ctx, a.id, accountStatus{Status: "customer", UpdatedAt: marked}); err != nil {
+				return err
+			}
 		}
-		return nil
+		return log.flush(g.ctx)
 	})
 }
 
