@@ -28,11 +28,11 @@ func buildServer(ctx context.Context, dir string) (string, error) {
 type server struct {
 	bin, dsn  string
 	log       io.Writer
-	debug     bool   // serve the profiler, on debugAddr
+	debug     bool // serve the profiler, on debugAddr
 	addr      string
 	debugAddr string
-	cmd      *exec.Cmd
-	exited   chan error
+	cmd       *exec.Cmd
+	exited    chan error
 }
 
 // start launches the server and returns how long it took to answer /readyz.

@@ -99,7 +99,7 @@ func (b *bench) w4Rollups(ctx context.Context) error {
 		rollup{"scorecard", "own scorecard (reps in turn)", func(c int) *api { return b.reps[c%len(b.reps)] }, "/api/v1/scorecards?period=" + fy.Period})
 	for _, rd := range reads {
 		res, err := b.load(ctx, "W4-"+rd.id, loadtest.Config{Clients: clients, Duration: b.opt.duration}, func(c, i int) (*http.Request, error) {
-			return rd.as(c + i).request(ctx, http.MethodGet, rd.path, nil)
+			return rd.as(c+i).request(ctx, http.MethodGet, rd.path, nil)
 		})
 		if err != nil {
 			return fmt.Errorf("W4: %w", err)
