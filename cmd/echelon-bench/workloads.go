@@ -167,7 +167,8 @@ type nopCloser struct{ *bytes.Reader }
 func (nopCloser) Close() error { return nil }
 
 // removeImported deletes what W1 imported — the accounts after the last
-// one before it, with their ownership rows and audit entries — so the next
+// one before it, with their ownership rows, name pieces and audit
+// entries — so the next
 // run finds the same database.
 func (b *bench) removeImported(ctx context.Context, lastBefore int64, started time.Time) error {
 	err := b.d.Tx(ctx, func(tx *db.Tx) error {
@@ -177,6 +178,7 @@ func (b *bench) removeImported(ctx context.Context, lastBefore int64, started ti
 		}{
 			{`DELETE FROM audit_log WHERE at >= ? AND entity = 'account'`, started},
 			{`DELETE FROM account_ownership WHERE account_id > ?`, lastBefore},
+			{`DELETE FROM account_name_grams WHERE account_id > ?`, lastBefore},
 			{`DELETE FROM accounts WHERE id > ?`, lastBefore},
 		} {
 			if _, err := tx.Exec(ctx, q.sql, q.arg); err != nil {

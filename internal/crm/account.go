@@ -170,16 +170,20 @@ func poolScope(a *echelon.Actor) (string, []any) {
 	return "a.owner_id IS NULL AND ? LIKE u.path || '%'", []any{a.UnitPath}
 }
 
-// accountSearch is the condition of a search for q: the name as typed, or
-// its key (NameKey), which ignores punctuation and legal suffixes. A query
+// accountSearch is the condition of a search for q: accounts whose name
+// key (NameKey, which ignores case, punctuation and legal suffixes)
+// contains q's key, found through the keys' two-character pieces. A query
 // of punctuation alone has an empty key, which would match every account:
-// then only the name counts.
+// then the name as typed counts; a one-character query reads the names.
 func accountSearch(q string) (string, []any) {
 	key := NameKey(q)
-	if key == "" {
+	switch {
+	case key == "":
 		return db.ContainsAny("a.name"), []any{db.ContainsPattern(q)}
+	case len(Grams(key)) == 0: // one character: no pieces to look up
+		return db.ContainsAny("a.name", "a.name_key"), []any{db.ContainsPattern(q), db.ContainsPattern(key)}
 	}
-	return db.ContainsAny("a.name", "a.name_key"), []any{db.ContainsPattern(q), db.ContainsPattern(key)}
+	return gramSearch(key)
 }
 
 // FindAccounts lists accounts in the actor's scope (or the pool) and whether more follow.
@@ -464,6 +468,9 @@ func (s *Service) createAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	if err != nil {
 		return nil, fmt.Errorf("crm: insert account: %w", err)
 	}
+	if err := writeGrams(ctx, tx, map[int64]string{id: f.key}); err != nil {
+		return nil, err
+	}
 	if err := recordOwnership(ctx, tx, id, ownership{action: OwnCreate, to: p.owner, pool: poolOf(p)}, now); err != nil {
 		return nil, err
 	}
@@ -538,6 +545,11 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, audit.StaleError(ctx, tx, "account", id)
+	}
+	if f.key != NameKey(before.Name) {
+		if err := renameGrams(ctx, tx, id, f.key); err != nil {
+			return nil, err
+		}
 	}
 	out, err := findAccount(ctx, tx, id)
 	if err != nil {

@@ -375,7 +375,8 @@ func (im *importer) insertAccounts(ctx context.Context, batch []*newAccount) err
 	return nil
 }
 
-// writeAccounts inserts the accounts in one statement and notes each row's new id.
+// writeAccounts inserts the accounts in one statement, notes each row's
+// new id and records their names' pieces for search.
 func (im *importer) writeAccounts(ctx context.Context, part []*newAccount, now time.Time) error {
 	args := make([]any, 0, len(part)*21)
 	for _, na := range part {
@@ -404,15 +405,17 @@ func (im *importer) writeAccounts(ctx context.Context, part []*newAccount, now t
 	if err != nil {
 		return fmt.Errorf("crm: insert accounts: %w", err)
 	}
+	keys := make(map[int64]string, len(part))
 	for _, na := range part {
 		na.id = ids[na.f.key]
+		keys[na.id] = na.f.key
 		na.res.Action, na.res.ID = echelon.RowCreated, na.id
 		na.res.Notes = append(na.res.Notes, na.p.notes...)
 		if na.p.owner == 0 {
 			na.res.Note("import.to_pool")
 		}
 	}
-	return nil
+	return writeGrams(ctx, im.tx, keys)
 }
 
 // recordCreation writes the first ownership row and the audit entry of

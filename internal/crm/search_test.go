@@ -76,3 +76,47 @@ func listed[T any](rows []T, err error, name func(T) string) ([]string, error) {
 	}
 	return out, err
 }
+
+// An account is found by any part of its name key, through the key's
+// two-character pieces: the pieces must all be there and in one run, a
+// rename moves the account to its new name, and a one-character search
+// still reads the names.
+func TestService_FindAccounts_SearchByPieces(t *testing.T) {
+	dbtest.Run(t, func(t *testing.T, d *db.DB) {
+		f := newFixture(t, d)
+		ctx := as(f.eastRep)
+		huaxin := f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "杭州华信科技有限公司"})
+		f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "华为信达物流有限公司"}) // 华, 信 but not 华信
+		f.mustAccount(t, f.eastRep, crm.AccountInput{Name: "Apex Harbor Logistics (Suzhou) Co., Ltd."})
+		search := func(q string) []string {
+			t.Helper()
+			found, _, err := f.crm.FindAccounts(ctx, crm.AccountFilter{Query: q, Sort: "name"})
+			got, err := listed(found, err, func(a *crm.Account) string { return a.Name })
+			if err != nil {
+				t.Fatalf("search %q: %v", q, err)
+			}
+			return got
+		}
+		for q, want := range map[string][]string{
+			"华信":               {"杭州华信科技有限公司"},
+			"华信科技":             {"杭州华信科技有限公司"},
+			"harbor LOGISTICS": {"Apex Harbor Logistics (Suzhou) Co., Ltd."},
+			"信":                {"华为信达物流有限公司", "杭州华信科技有限公司"},
+			"信华":               nil,
+		} {
+			if got := search(q); !slices.Equal(got, want) {
+				t.Errorf("search %q found %q, want %q", q, got, want)
+			}
+		}
+		name := "杭州远通科技有限公司"
+		if _, err := f.crm.UpdateAccount(ctx, huaxin.ID, crm.AccountUpdate{Name: &name, Version: huaxin.Version}); err != nil {
+			t.Fatal(err)
+		}
+		if got := search("华信"); got != nil {
+			t.Errorf("after the rename, 华信 found %q", got)
+		}
+		if got := search("远通"); !slices.Equal(got, []string{name}) {
+			t.Errorf("after the rename, 远通 found %q", got)
+		}
+	})
+}

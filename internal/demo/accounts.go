@@ -92,7 +92,7 @@ func (g *gen) territoryOf(province, industry string) *territory {
 // makeAccounts draws the accounts — nine in ten for a rep (more for
 // higher levels, up to their level's account limit), the rest in a
 // region's pool, created over the last four years — and writes them with
-// their first ownership row and audit entry, as the CRM does. A pooled
+// their first ownership row, name pieces and audit entry, as the CRM does. A pooled
 // account in a territory that belongs to a rep goes to that rep, as the
 // CRM's territory rule does.
 func (g *gen) makeAccounts() (string, error) {
@@ -116,6 +116,7 @@ func (g *gen) makeAccounts() (string, error) {
 		accounts := newTable(tx, `INSERT INTO accounts (id, name, name_key, credit_code, industry, segment, province, city, address, size,
 			source, status, owner_id, org_unit_id, territory_id, owned_since, created_at, updated_at)`, 18)
 		owning := newTable(tx, `INSERT INTO account_ownership (account_id, action, to_owner, pool_unit_id, reason, at)`, 6, accounts)
+		grams := newTable(tx, `INSERT INTO account_name_grams (gram, account_id)`, 2, accounts)
 		log := &auditLog{tx: tx, entity: "account"}
 		for i := range g.size.Accounts {
 			a := &account{id: id + int64(i)}
@@ -169,12 +170,17 @@ func (g *gen) makeAccounts() (string, error) {
 			if err := owning.add(g.ctx, a.id, crm.OwnCreate, owner, pool, "", a.created); err != nil {
 				return err
 			}
+			for _, piece := range crm.Grams(crm.NameKey(c.name)) {
+				if err := grams.add(g.ctx, piece, a.id); err != nil {
+					return err
+				}
+			}
 			if err := log.add(g.ctx, a.id, rec); err != nil {
 				return err
 			}
 			g.accounts = append(g.accounts, a)
 		}
-		for _, f := range []func(context.Context) error{accounts.flush, owning.flush, log.flush} {
+		for _, f := range []func(context.Context) error{accounts.flush, owning.flush, grams.flush, log.flush} {
 			if err := f(g.ctx); err != nil {
 				return err
 			}

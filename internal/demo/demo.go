@@ -220,7 +220,7 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 }
 
 // bulkTables are the tables the records phase loads in bulk.
-var bulkTables = []string{"accounts", "account_ownership", "contacts", "opportunities", "stage_history", "opportunity_products", "activities", "audit_log"}
+var bulkTables = []string{"accounts", "account_ownership", "account_name_grams", "contacts", "opportunities", "stage_history", "opportunity_products", "activities", "audit_log"}
 
 // phase is a step of the generation, which says what it made.
 type phase struct {
