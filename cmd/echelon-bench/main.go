@@ -18,11 +18,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -149,6 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	base := filepath.Join(o.out, o.size.Name+"-"+o.database)
+	if o.only != nil { // a partial run keeps the full run's record
+		base += "-only-" + strings.Join(slices.Sorted(maps.Keys(o.only)), "-")
+	}
 	if err := rep.WriteJSON(base + ".json"); err != nil {
 		return err
 	}

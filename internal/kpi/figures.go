@@ -31,11 +31,17 @@ func (s Subject) cond(owner, unit string) (string, any) {
 	return unit + " IN (SELECT id FROM org_units WHERE path LIKE ?)", s.UnitPath + "%"
 }
 
+// libraryMeasures are the totals the KPI library reads. The per-series and
+// per-territory revenue (WonSeries, WonArea) only narrowed targets read,
+// and they are most of the rows a card would otherwise sum. A KPI that
+// reads another measure must add it here.
+var libraryMeasures = []string{totals.Won, totals.Lost, totals.Open, totals.NewCustomer, totals.Activity, totals.Entered}
+
 func (s Subject) filter(from, to period.Month) totals.Filter {
 	if s.PersonID != 0 {
-		return totals.Filter{PersonID: s.PersonID, From: from, To: to}
+		return totals.Filter{PersonID: s.PersonID, From: from, To: to, Measures: libraryMeasures}
 	}
-	return totals.Filter{UnitPath: s.UnitPath, From: from, To: to}
+	return totals.Filter{UnitPath: s.UnitPath, From: from, To: to, Measures: libraryMeasures}
 }
 
 // Figures are a subject's totals over a range of months, summed.
@@ -62,7 +68,7 @@ func LoadFigures(ctx context.Context, tx *db.Tx, s Subject, from, to period.Mont
 // LoadPeopleFigures sums, person by person, the totals and surveys of the
 // people booked in the subtree of the unit at path, for the months from–to.
 func LoadPeopleFigures(ctx context.Context, tx *db.Tx, path string, from, to period.Month) (map[int64]Figures, error) {
-	rows, err := totals.Sum(ctx, tx, totals.Filter{UnitPath: path, From: from, To: to}, totals.Group{Person: true})
+	rows, err := totals.Sum(ctx, tx, totals.Filter{UnitPath: path, From: from, To: to, Measures: libraryMeasures}, totals.Group{Person: true})
 	if err != nil {
 		return nil, err
 	}
