@@ -546,8 +546,8 @@ func (s *Service) updateAccount(ctx context.Context, tx *db.Tx, act *echelon.Act
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, audit.StaleError(ctx, tx, "account", id)
 	}
-	if f.key != NameKey(before.Name) {
-		if err := renameGrams(ctx, tx, id, f.key); err != nil {
+	if was := NameKey(before.Name); f.key != was {
+		if err := renameGrams(ctx, tx, id, was, f.key); err != nil {
 			return nil, err
 		}
 	}

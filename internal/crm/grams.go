@@ -59,10 +59,17 @@ func writeGrams(ctx context.Context, tx *db.Tx, keys map[int64]string) error {
 	return flush()
 }
 
-// renameGrams replaces the pieces of account id's name after a rename.
-func renameGrams(ctx context.Context, tx *db.Tx, id int64, key string) error {
-	if _, err := tx.Exec(ctx, `DELETE FROM account_name_grams WHERE account_id = ?`, id); err != nil {
-		return fmt.Errorf("crm: drop name pieces of %d: %w", id, err)
+// renameGrams replaces the pieces of account id's name key was by those of key.
+func renameGrams(ctx context.Context, tx *db.Tx, id int64, was, key string) error {
+	if old := Grams(was); len(old) > 0 {
+		args := []any{id}
+		for _, g := range old {
+			args = append(args, g)
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM account_name_grams WHERE account_id = ? AND gram IN (`+
+			strings.TrimSuffix(strings.Repeat("?, ", len(old)), ", ")+`)`, args...); err != nil {
+			return fmt.Errorf("crm: drop name pieces of %d: %w", id, err)
+		}
 	}
 	return writeGrams(ctx, tx, map[int64]string{id: key})
 }

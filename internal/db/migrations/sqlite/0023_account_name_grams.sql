@@ -2,12 +2,14 @@
 -- search finds the accounts holding all of a query's pieces instead of
 -- reading every name (internal/crm/grams.go). Filled for the accounts
 -- there are; the CRM keeps it as accounts are created, imported and renamed.
+-- It is derived data and written for every imported account, so it has
+-- one B-tree only: no foreign key (accounts are never deleted, only
+-- merged) and no index by account (a rename deletes the old pieces by key).
 CREATE TABLE account_name_grams (
     gram       TEXT NOT NULL,
-    account_id INTEGER NOT NULL REFERENCES accounts(id),
+    account_id INTEGER NOT NULL,
     PRIMARY KEY (gram, account_id)
 ) WITHOUT ROWID;
-CREATE INDEX account_name_grams_account ON account_name_grams(account_id);
 WITH RECURSIVE pos(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM pos WHERE i < 300)
 INSERT INTO account_name_grams (gram, account_id)
 SELECT DISTINCT substr(a.name_key, pos.i, 2), a.id FROM accounts a JOIN pos ON pos.i < length(a.name_key);
