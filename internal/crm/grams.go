@@ -88,9 +88,16 @@ func renameGrams(ctx context.Context, tx *db.Tx, id int64, was, key string) erro
 }
 
 // gramSearch is the condition that an account's name key contains key,
-// answered from the pieces when key has any.
+// answered from the pieces when key has any. A key of two characters is
+// one piece, which is the whole answer; a longer one takes the accounts
+// holding all its pieces and checks they make the key in a row (the check
+// alone also misleads PostgreSQL's estimates, so it is left out when not
+// needed).
 func gramSearch(key string) (string, []any) {
 	grams := Grams(key)
+	if len([]rune(key)) == 2 {
+		return `a.id IN (SELECT account_id FROM account_name_grams WHERE gram = ?)`, []any{grams[0]}
+	}
 	args := make([]any, 0, len(grams)+2)
 	for _, g := range grams {
 		args = append(args, g)
