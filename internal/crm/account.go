@@ -218,7 +218,8 @@ func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account
 		add("a.province = ?", f.Province)
 	}
 	order := orderBy(accountSorts, f.Sort, "a.updated_at DESC") + ", a.id DESC"
-	return findPage(ctx, s, listQuery{"accounts", accountColumns, where, args, order}, f.Page, scanAccount)
+	return findPage(ctx, s, listQuery{what: "accounts", columns: accountColumns, where: where, args: args, order: order,
+		planEach: strings.TrimSpace(f.Query) != ""}, f.Page, scanAccount)
 }
 
 // canSeeAccount: the record scope, or a pool account the actor may claim.

@@ -109,7 +109,7 @@ func (s *Service) FindActivities(ctx context.Context, f ActivityFilter) ([]*Acti
 	if !f.To.IsZero() {
 		add("x.at < ?", f.To.UTC())
 	}
-	return findPage(ctx, s, listQuery{"activities", activityColumns, where, args, "x.at DESC, x.id DESC"}, f.Page, scanActivity)
+	return findPage(ctx, s, listQuery{what: "activities", columns: activityColumns, where: where, args: args, order: "x.at DESC, x.id DESC"}, f.Page, scanActivity)
 }
 
 func findVisibleActivity(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Activity, error) {

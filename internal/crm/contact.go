@@ -111,7 +111,7 @@ func (s *Service) FindContacts(ctx context.Context, f ContactFilter) ([]*Contact
 		where = append(where, "c.account_id = ?")
 		args = append(args, f.AccountID)
 	}
-	return findPage(ctx, s, listQuery{"contacts", contactColumns, where, args, "c.name, c.id"}, f.Page, scanContact)
+	return findPage(ctx, s, listQuery{what: "contacts", columns: contactColumns, where: where, args: args, order: "c.name, c.id"}, f.Page, scanContact)
 }
 
 func findVisibleContact(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Contact, error) {

@@ -122,7 +122,7 @@ func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]*Lead, bool, e
 		where = append(where, "l.status = ?")
 		args = append(args, f.Status)
 	}
-	return findPage(ctx, s, listQuery{"leads", leadColumns, where, args, "l.created_at DESC, l.id DESC"}, f.Page, scanLead)
+	return findPage(ctx, s, listQuery{what: "leads", columns: leadColumns, where: where, args: args, order: "l.created_at DESC, l.id DESC"}, f.Page, scanLead)
 }
 
 func findVisibleLead(ctx context.Context, tx *db.Tx, act *echelon.Actor, id int64) (*Lead, error) {

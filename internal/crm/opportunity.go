@@ -163,7 +163,7 @@ func (s *Service) FindOpportunities(ctx context.Context, f OpportunityFilter) ([
 		}
 	}
 	order := orderBy(opportunitySorts, f.Sort, "o.updated_at DESC") + ", o.id DESC"
-	return findPage(ctx, s, listQuery{"opportunities", opportunityColumns, where, args, order}, f.Page, scanOpportunity)
+	return findPage(ctx, s, listQuery{what: "opportunities", columns: opportunityColumns, where: where, args: args, order: order}, f.Page, scanOpportunity)
 }
 
 func findOpportunity(ctx context.Context, tx *db.Tx, id int64) (*Opportunity, error) {
