@@ -175,7 +175,7 @@ func poolScope(a *echelon.Actor) (string, []any) {
 // contains q's key, found through the keys' two-character pieces. A query
 // of punctuation alone has an empty key, which would match every account:
 // then the name as typed counts; a one-character query reads the names.
-func accountSearch(q string) (string, []any) {
+func accountSearch(d db.Dialect, q string) (string, []any) {
 	key := NameKey(q)
 	switch {
 	case key == "":
@@ -183,7 +183,7 @@ func accountSearch(q string) (string, []any) {
 	case len(Grams(key)) == 0: // one character: no pieces to look up
 		return db.ContainsAny("a.name", "a.name_key"), []any{db.ContainsPattern(q), db.ContainsPattern(key)}
 	}
-	return gramSearch(key)
+	return gramSearch(d, key)
 }
 
 // FindAccounts lists accounts in the actor's scope (or the pool) and whether more follow.
@@ -199,7 +199,7 @@ func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account
 	where := []string{cond, "a.merged_into_id IS NULL"}
 	add := func(c string, v ...any) { where = append(where, c); args = append(args, v...) }
 	if q := strings.TrimSpace(f.Query); q != "" {
-		search, v := accountSearch(q)
+		search, v := accountSearch(s.db.Dialect, q)
 		add(search, v...)
 	}
 	if f.OwnerID != 0 {

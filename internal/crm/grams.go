@@ -93,16 +93,16 @@ func renameGrams(ctx context.Context, tx *db.Tx, id int64, was, key string) erro
 // holding all its pieces and checks they make the key in a row (the check
 // alone also misleads PostgreSQL's estimates, so it is left out when not
 // needed).
-func gramSearch(key string) (string, []any) {
+func gramSearch(d db.Dialect, key string) (string, []any) {
 	grams := Grams(key)
 	if len([]rune(key)) == 2 {
-		return `a.id IN (SELECT account_id FROM account_name_grams WHERE gram = ?)`, []any{grams[0]}
+		return db.InSubquery(d, "a.id", `SELECT account_id FROM account_name_grams WHERE gram = ?`), []any{grams[0]}
 	}
 	args := make([]any, 0, len(grams)+2)
 	for _, g := range grams {
 		args = append(args, g)
 	}
-	cond := `a.id IN (SELECT account_id FROM account_name_grams WHERE gram IN (` + strings.TrimSuffix(strings.Repeat("?, ", len(grams)), ", ") +
-		`) GROUP BY account_id HAVING COUNT(*) = ?) AND a.name_key LIKE ? ESCAPE '\'`
+	cond := db.InSubquery(d, "a.id", `SELECT account_id FROM account_name_grams WHERE gram IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(grams)), ", ")+
+		`) GROUP BY account_id HAVING COUNT(*) = ?`) + ` AND a.name_key LIKE ? ESCAPE '\'`
 	return cond, append(args, len(grams), db.ContainsPattern(key))
 }

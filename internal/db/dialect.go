@@ -108,3 +108,15 @@ func ContainsAny(columns ...string) string {
 	}
 	return "(" + strings.Join(conds, " OR ") + ")"
 }
+
+// InSubquery is the condition that column is among the values sub
+// selects. PostgreSQL gets the values first (= ANY(ARRAY(sub))): asked
+// "IN (sub)" with an ORDER BY … LIMIT, it may walk the whole table in the
+// order's index hoping to meet the few values early, and a name search
+// then read every account (0.3 s at 100,000). SQLite plans IN well.
+func InSubquery(d Dialect, column, sub string) string {
+	if d == Postgres {
+		return column + " = ANY(ARRAY(" + sub + "))"
+	}
+	return column + " IN (" + sub + ")"
+}
