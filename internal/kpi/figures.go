@@ -33,9 +33,10 @@ func (s Subject) cond(owner, unit string) (string, any) {
 
 // libraryMeasures are the totals the KPI library reads. The per-series and
 // per-territory revenue (WonSeries, WonArea) only narrowed targets read,
-// and they are most of the rows a card would otherwise sum. A KPI that
-// reads another measure must add it here.
-var libraryMeasures = []string{totals.Won, totals.Lost, totals.Open, totals.NewCustomer, totals.Activity, totals.Entered}
+// and they are most of the rows a card would otherwise sum; the funnel
+// reads the stage entries (Entered) for itself. A KPI that reads another
+// measure must add it here (TestLibraryReadsOnlyLibraryMeasures).
+var libraryMeasures = []string{totals.Won, totals.Lost, totals.Open, totals.NewCustomer, totals.Activity}
 
 func (s Subject) filter(from, to period.Month) totals.Filter {
 	if s.PersonID != 0 {
