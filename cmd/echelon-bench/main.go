@@ -66,7 +66,7 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	size := fs.String("size", "standard", "demo company size: small, standard or large")
 	fs.StringVar(&o.database, "db", "sqlite", "database: sqlite or postgres")
 	fs.StringVar(&o.postgres, "postgres", envOr("ECHELON_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"),
-		"PostgreSQL URL; the data goes into a schema bench_<size>_<seed> [ECHELON_TEST_POSTGRES]")
+		"PostgreSQL URL; the data goes into a schema bench_<size>_seed<N> unless the URL sets search_path [ECHELON_TEST_POSTGRES]")
 	fs.StringVar(&o.dir, "dir", "bench-data", "where the SQLite databases, the built binary and the server log go")
 	fs.StringVar(&o.out, "out", "docs/bench", "where the JSON record and the markdown table are written")
 	fs.Uint64Var(&o.seed, "seed", 1, "demo company seed")
@@ -107,11 +107,19 @@ func envOr(key, def string) string {
 }
 
 // dsn is where the size's demo company lives: an SQLite file in dir, or a
-// schema of its own on PostgreSQL (created when missing).
+// schema of its own on PostgreSQL (created when missing) unless the
+// PostgreSQL URL already chooses one with search_path.
 func (o options) dsn(ctx context.Context) (string, error) {
 	name := fmt.Sprintf("%s_seed%d", o.size.Name, o.seed)
 	if o.database == "sqlite" {
 		return filepath.Abs(filepath.Join(o.dir, "bench_"+name+".db"))
+	}
+	u, err := url.Parse(o.postgres)
+	if err != nil {
+		return "", fmt.Errorf("postgres URL: %w", err)
+	}
+	if u.Query().Get("search_path") != "" {
+		return o.postgres, nil
 	}
 	base, err := db.Open(ctx, o.postgres)
 	if err != nil {
@@ -124,10 +132,6 @@ func (o options) dsn(ctx context.Context) (string, error) {
 		return err
 	}); err != nil {
 		return "", fmt.Errorf("create schema %s: %w", schema, err)
-	}
-	u, err := url.Parse(o.postgres)
-	if err != nil {
-		return "", fmt.Errorf("postgres URL: %w", err)
 	}
 	q := u.Query()
 	q.Set("search_path", schema)

@@ -27,9 +27,12 @@ func TestQuickRun(t *testing.T) {
 	}
 	for _, database := range databases {
 		t.Run(database, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := t.TempDir() // a fresh company each time, so G is measured
 			args := []string{"--size", "small", "--db", database, "--dir", dir, "--out", dir, "--duration", "1s", "--overload", "2s",
 				"--import-rows", "2000", "--cascades", "3", "--seed", "7"}
+			if database == "postgres" {
+				args = append(args, "--postgres", dbtest.PostgresDSN(t))
+			}
 			if err := run(context.Background(), args, io.Discard, testWriter{t}); err != nil {
 				t.Fatal(err)
 			}
@@ -52,6 +55,9 @@ func TestQuickRun(t *testing.T) {
 						t.Errorf("W5: %s without a reason", w.Verdict)
 					}
 					continue
+				}
+				if w.ID == "G" && w.Verdict == loadtest.VerdictNotMeasured {
+					t.Errorf("G: %s, but the company was new", w.Reason)
 				}
 				if w.Requests == 0 && w.Value == 0 && w.ID != "G" {
 					t.Errorf("%s %s: no figure", w.ID, w.Measure)
