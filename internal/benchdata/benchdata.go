@@ -38,7 +38,7 @@ type Company struct {
 // Bulk inserts rows in batches with one multi-row INSERT per batch.
 func Bulk(ctx context.Context, tx *db.Tx, head string, cols int, n int, row func(i int) []any) error {
 	const batch = 400
-	ph := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	ph := "(" + db.Marks(cols) + ")"
 	for i := 0; i < n; i += batch {
 		end := min(i+batch, n)
 		var args []any

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/echelonhq/echelon/internal/db"
 )
@@ -80,7 +79,7 @@ func renameGrams(ctx context.Context, tx *db.Tx, id int64, was, key string) erro
 			args = append(args, g)
 		}
 		if _, err := tx.Exec(ctx, `DELETE FROM account_name_grams WHERE account_id = ? AND gram IN (`+
-			strings.TrimSuffix(strings.Repeat("?, ", len(old)), ", ")+`)`, args...); err != nil {
+			db.Marks(len(old))+`)`, args...); err != nil {
 			return fmt.Errorf("crm: drop name pieces of %d: %w", id, err)
 		}
 	}
@@ -102,7 +101,7 @@ func gramSearch(d db.Dialect, key string) (string, []any) {
 	for _, g := range grams {
 		args = append(args, g)
 	}
-	cond := db.InSubquery(d, "a.id", `SELECT account_id FROM account_name_grams WHERE gram IN (`+strings.TrimSuffix(strings.Repeat("?, ", len(grams)), ", ")+
+	cond := db.InSubquery(d, "a.id", `SELECT account_id FROM account_name_grams WHERE gram IN (`+db.Marks(len(grams))+
 		`) GROUP BY account_id HAVING COUNT(*) = ?`) + ` AND a.name_key LIKE ? ESCAPE '\'`
 	return cond, append(args, len(grams), db.ContainsPattern(key))
 }

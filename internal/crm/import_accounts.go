@@ -476,6 +476,6 @@ func (na *newAccount) audited(now time.Time) importedAccount {
 // rowMarks returns the placeholders of n rows of a multi-row VALUES list,
 // each of width columns.
 func rowMarks(width, n int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", width), ", ") + ")"
+	row := "(" + db.Marks(width) + ")"
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

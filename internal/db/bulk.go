@@ -53,7 +53,7 @@ func (d *DB) BulkLoad(ctx context.Context, tables []string, load func() error) (
 // dropPlainIndexes drops the non-unique secondary indexes of tables and
 // returns the statements that create them again.
 func (t *Tx) dropPlainIndexes(ctx context.Context, tables []string) ([]string, error) {
-	marks := strings.TrimSuffix(strings.Repeat("?, ", len(tables)), ", ")
+	marks := Marks(len(tables))
 	args := make([]any, len(tables))
 	for i, name := range tables {
 		args[i] = name

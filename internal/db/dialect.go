@@ -120,3 +120,7 @@ func InSubquery(d Dialect, column, sub string) string {
 	}
 	return column + " IN (" + sub + ")"
 }
+
+// Marks returns n placeholders separated by commas, "?, ?, ?", for an IN
+// list or a VALUES row of n values.
+func Marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }

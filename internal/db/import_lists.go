@@ -1,7 +1,5 @@
 package db
 
-import "strings"
-
 // InList is a condition that a column holds one of a list of values,
 // with the arguments it takes.
 type InList struct {
@@ -31,7 +29,7 @@ func (t *Tx) InLists(column string, values []string) []InList {
 		for i, v := range values[:n] {
 			args[i] = v
 		}
-		out = append(out, InList{Cond: column + " IN (" + strings.TrimSuffix(strings.Repeat("?, ", n), ", ") + ")", Args: args})
+		out = append(out, InList{Cond: column + " IN (" + Marks(n) + ")", Args: args})
 		values = values[n:]
 	}
 	return out

@@ -36,7 +36,7 @@ func newTable(tx *db.Tx, head string, cols int, refs ...*table) *table {
 }
 
 func insertQuery(head string, cols, rows int) string {
-	row := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	row := "(" + db.Marks(cols) + ")"
 	return head + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
 }
 

@@ -101,7 +101,6 @@ func personScope(a *echelon.Actor) (string, []any) {
 }
 
 // marks is n comma-separated placeholders.
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func nullID(id int64) any {
 	if id == 0 {

@@ -574,7 +574,7 @@ func inChunks(ids []int64, fn func(args []any, marks string) error) error {
 		for i, id := range part {
 			args[i] = id
 		}
-		if err := fn(args, marks(len(part))); err != nil {
+		if err := fn(args, db.Marks(len(part))); err != nil {
 			return err
 		}
 	}

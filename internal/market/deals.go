@@ -106,5 +106,5 @@ func (sh *Share) dealCond() (string, []any) {
 	for i, id := range sh.territories {
 		args[i] = id
 	}
-	return "a.territory_id IN (" + strings.TrimSuffix(strings.Repeat("?, ", len(args)), ", ") + ")", args
+	return "a.territory_id IN (" + db.Marks(len(args)) + ")", args
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon/internal/db"
@@ -87,7 +86,7 @@ func inChunks(ids []int64, fn func(args []any, marks string) error) error {
 		for i, id := range part {
 			args[i] = id
 		}
-		if err := fn(args, strings.TrimSuffix(strings.Repeat("?, ", len(part)), ", ")); err != nil {
+		if err := fn(args, db.Marks(len(part))); err != nil {
 			return err
 		}
 	}

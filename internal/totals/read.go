@@ -64,7 +64,7 @@ func Sum(ctx context.Context, tx *db.Tx, f Filter, g Group) ([]Total, error) {
 		args = append(args, int(f.To))
 	}
 	if len(f.Measures) > 0 {
-		where = append(where, "measure IN ("+marks(len(f.Measures))+")")
+		where = append(where, "measure IN ("+db.Marks(len(f.Measures))+")")
 		for _, m := range f.Measures {
 			args = append(args, m)
 		}

@@ -137,7 +137,7 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 	}
 	if len(c.refs.Deals) > 0 {
 		var deals []deal
-		err := eachDeal(ctx, tx, "o.id IN ("+marks(len(c.refs.Deals))+")", ids(c.refs.Deals), func(d deal) {
+		err := eachDeal(ctx, tx, "o.id IN ("+db.Marks(len(c.refs.Deals))+")", ids(c.refs.Deals), func(d deal) {
 			deals = append(deals, d)
 			if d.account != 0 {
 				accounts[d.account] = true
@@ -146,7 +146,7 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 		if err != nil {
 			return nil, err
 		}
-		lines, err := seriesLines(ctx, tx, "l.opportunity_id IN ("+marks(len(c.refs.Deals))+")", ids(c.refs.Deals))
+		lines, err := seriesLines(ctx, tx, "l.opportunity_id IN ("+db.Marks(len(c.refs.Deals))+")", ids(c.refs.Deals))
 		if err != nil {
 			return nil, err
 		}
@@ -166,7 +166,7 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 		}
 	}
 	if len(c.refs.Activities) > 0 {
-		err := eachActivity(ctx, tx, "a.id IN ("+marks(len(c.refs.Activities))+")", ids(c.refs.Activities), func(a activity) {
+		err := eachActivity(ctx, tx, "a.id IN ("+db.Marks(len(c.refs.Activities))+")", ids(c.refs.Activities), func(a activity) {
 			a.contribute(c.zone, out)
 		})
 		if err != nil {
@@ -174,7 +174,7 @@ func (c *Change) read(ctx context.Context, tx *db.Tx) (sums, error) {
 		}
 	}
 	if len(c.refs.Stages) > 0 {
-		err := eachStageChange(ctx, tx, "h.id IN ("+marks(len(c.refs.Stages))+")", ids(c.refs.Stages), func(e entry) {
+		err := eachStageChange(ctx, tx, "h.id IN ("+db.Marks(len(c.refs.Stages))+")", ids(c.refs.Stages), func(e entry) {
 			e.contribute(c.zone, out)
 		})
 		if err != nil {
@@ -409,8 +409,6 @@ func upsert(ctx context.Context, tx *db.Tx, delta sums) error {
 	}
 	return flush()
 }
-
-func marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
 
 func ids(v []int64) []any {
 	out := make([]any, len(v))
