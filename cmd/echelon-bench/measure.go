@@ -51,7 +51,9 @@ func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.
 		return nil, err
 	}
 	b := &bench{opt: o, d: d, ceil: map[string]float64{}, report: rep}
-	b.generated(took)
+	if o.only == nil || took > 0 { // a partial run on reused data has nothing to say of G
+		b.generated(took)
+	}
 	if err := b.describe(ctx); err != nil {
 		return nil, err
 	}
