@@ -7,12 +7,12 @@
 // win rates that differ by rep and level, activities, and won-revenue
 // targets for the last and the current fiscal year, approved.
 //
-// People, units, territories, products, accounts, contacts and targets go
-// through the real services as the system actor. Opportunities (with
-// their stage history and order lines) and activities are written with
-// batched SQL in one transaction, then the sales totals are rebuilt from
-// them, so every invariant the services keep holds (no audit entries are
-// written for those bulk rows).
+// People, units, territories, products, targets, reviews, market sizes and
+// surveys go through the real services as the system actor. Accounts,
+// contacts, opportunities (with their stage history and order lines) and
+// activities are written with batched SQL in a bulk load, keeping what the
+// services keep: each record's audit entry, an account's ownership history
+// and name pieces, and the sales totals, summed as the records are written.
 package demo
 
 import (
@@ -31,6 +31,7 @@ import (
 	"github.com/echelonhq/echelon/internal/org"
 	"github.com/echelonhq/echelon/internal/period"
 	"github.com/echelonhq/echelon/internal/settings"
+	"github.com/echelonhq/echelon/internal/totals"
 )
 
 // Password is every demo person's password.
@@ -165,6 +166,7 @@ type gen struct {
 	territories   map[string]*territory // by "province|industry" ("province|" for a whole province)
 	territoryList []*territory          // in the order they were created
 	recentWins    []surveyed            // deals won lately, which satisfaction surveys follow
+	sums          *totals.Builder       // the sales totals of the records as they are written
 }
 
 // territory is a generated territory: a region's province, or a
@@ -203,7 +205,7 @@ func Generate(ctx context.Context, d *db.DB, people *org.Service, c Config) (*Re
 		return nil, err
 	}
 	g := &gen{ctx: sys, d: d, org: people, r: rand.New(rand.NewPCG(c.Seed, 0x6563_6865_6c6f_6e)), size: c.Size,
-		now: now.UTC(), today: date(now), cal: cal, out: c.Progress, regions: regionsFor(c.Size.Regions)}
+		now: now.UTC(), today: date(now), cal: cal, out: c.Progress, regions: regionsFor(c.Size.Regions), sums: totals.NewBuilder()}
 	g.crm = crm.NewService(d, func() time.Time { return g.clock })
 	g.clock = g.now
 	// The records of the sales history go in as a bulk load; the totals,
