@@ -192,7 +192,7 @@ func (s *Service) FindAccounts(ctx context.Context, f AccountFilter) ([]*Account
 	if err != nil {
 		return nil, false, err
 	}
-	cond, args := org.PageScope(s.db.Dialect, act, "a.owner_id", "a.org_unit_id")
+	cond, args := org.PageScope(s.db.Dialect, act, "a.owner_id", "a.org_unit_id", "u.path")
 	if f.Pool {
 		cond, args = poolScope(act)
 	}

@@ -88,7 +88,7 @@ func (s *Service) FindActivities(ctx context.Context, f ActivityFilter) ([]*Acti
 	if err != nil {
 		return nil, false, err
 	}
-	cond, args := org.PageScope(s.db.Dialect, act, "x.owner_id", "x.org_unit_id")
+	cond, args := org.PageScope(s.db.Dialect, act, "x.owner_id", "x.org_unit_id", "u.path")
 	where := []string{cond}
 	add := func(c string, v any) { where = append(where, c); args = append(args, v) }
 	if f.OwnerID != 0 {

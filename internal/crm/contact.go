@@ -101,7 +101,7 @@ func (s *Service) FindContacts(ctx context.Context, f ContactFilter) ([]*Contact
 	if err != nil {
 		return nil, false, err
 	}
-	cond, args := org.PageScope(s.db.Dialect, act, "a.owner_id", "a.org_unit_id")
+	cond, args := org.PageScope(s.db.Dialect, act, "a.owner_id", "a.org_unit_id", "u.path")
 	where := []string{cond, "a.merged_into_id IS NULL"}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where = append(where, db.ContainsAny("c.name", "c.email", "c.mobile"))

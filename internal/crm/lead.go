@@ -112,7 +112,7 @@ func (s *Service) FindLeads(ctx context.Context, f LeadFilter) ([]*Lead, bool, e
 	if err != nil {
 		return nil, false, err
 	}
-	cond, args := org.PageScope(s.db.Dialect, act, "l.owner_id", "l.org_unit_id")
+	cond, args := org.PageScope(s.db.Dialect, act, "l.owner_id", "l.org_unit_id", "u.path")
 	where := []string{cond}
 	if q := strings.TrimSpace(f.Query); q != "" {
 		where = append(where, db.ContainsAny("l.company", "l.contact_name"))

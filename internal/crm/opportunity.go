@@ -132,7 +132,7 @@ func (s *Service) FindOpportunities(ctx context.Context, f OpportunityFilter) ([
 	if err != nil {
 		return nil, false, err
 	}
-	cond, args := org.PageScope(s.db.Dialect, act, "o.owner_id", "o.org_unit_id")
+	cond, args := org.PageScope(s.db.Dialect, act, "o.owner_id", "o.org_unit_id", "u.path")
 	where := []string{cond}
 	add := func(c string, v ...any) { where = append(where, c); args = append(args, v...) }
 	if q := strings.TrimSpace(f.Query); q != "" {
