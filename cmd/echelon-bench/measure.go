@@ -15,12 +15,6 @@ import (
 	"github.com/echelonhq/echelon/internal/loadtest"
 )
 
-// Pool sizes of the server (internal/db): PostgreSQL's one pool, and
-// SQLite's readers (writes go through one connection).
-const (
-	postgresPool = 20
-	sqliteReader = db.Readers
-)
 
 // measure runs the whole benchmark for o and returns its report.
 func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.Report, err error) {
@@ -74,9 +68,9 @@ func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.
 	if err := b.signIn(ctx); err != nil {
 		return nil, err
 	}
-	pool := sqliteReader
+	pool := db.Readers // SQLite's readers (writes go through one more connection)
 	if d.Dialect == db.Postgres {
-		pool = postgresPool
+		pool = db.PostgresConns() // the server's, on the same machine
 	}
 	steps := []struct {
 		id, name string
@@ -131,13 +125,13 @@ func (b *bench) describe(ctx context.Context) error {
 	r := b.report
 	return b.d.View(ctx, func(tx *db.Tx) error {
 		if b.d.Dialect == db.Postgres {
-			r.Settings = map[string]string{"pool": fmt.Sprint(postgresPool)}
+			r.Settings = map[string]string{"pool": fmt.Sprint(db.PostgresConns())}
 			if err := tx.QueryRow(ctx, `SHOW server_version`).Scan(&r.DatabaseVersion); err != nil {
 				return err
 			}
 		} else {
 			r.Settings = map[string]string{"journal_mode": "WAL", "synchronous": "NORMAL", "busy_timeout": "10 s", "foreign_keys": "on",
-				"writers": "1", "readers": fmt.Sprint(sqliteReader)}
+				"writers": "1", "readers": fmt.Sprint(db.Readers)}
 			if err := tx.QueryRow(ctx, `SELECT sqlite_version()`).Scan(&r.DatabaseVersion); err != nil {
 				return err
 			}

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"time"
 
@@ -45,8 +46,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		if d.write, err = sql.Open("pgx", dsn); err != nil {
 			return nil, fmt.Errorf("db: open postgres: %w", err)
 		}
-		d.write.SetMaxOpenConns(20)
-		d.write.SetMaxIdleConns(20)
+		d.write.SetMaxOpenConns(PostgresConns())
+		d.write.SetMaxIdleConns(PostgresConns())
 		d.write.SetConnMaxIdleTime(5 * time.Minute)
 		d.read = d.write
 	} else {
@@ -99,6 +100,12 @@ func sqliteDSN(path string, writer bool) string {
 // Readers is the number of SQLite connections that read at once (writes
 // go through one more).
 const Readers = 8
+
+// PostgresConns is the size of the PostgreSQL pool: four connections per
+// core, at least eight. More only crowds the database's cores: with 20 on
+// 2 cores, 80 clients waited 1.6 s at p99; requests beyond the pool wait
+// for a connection in Go, in turn.
+func PostgresConns() int { return max(8, 4*runtime.GOMAXPROCS(0)) }
 
 // Close closes every connection.
 func (d *DB) Close() error {
