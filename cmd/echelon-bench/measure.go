@@ -15,7 +15,6 @@ import (
 	"github.com/echelonhq/echelon/internal/loadtest"
 )
 
-
 // measure runs the whole benchmark for o and returns its report.
 func measure(ctx context.Context, o options, progress io.Writer) (rep *loadtest.Report, err error) {
 	host, herr := loadtest.Machine()
