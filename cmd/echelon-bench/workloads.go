@@ -168,8 +168,7 @@ func (nopCloser) Close() error { return nil }
 
 // removeImported deletes what W1 imported — the accounts after the last
 // one before it, with their ownership rows, name pieces and audit
-// entries — so the next
-// run finds the same database.
+// entries — so the next run finds the same database.
 func (b *bench) removeImported(ctx context.Context, lastBefore int64, started time.Time) error {
 	err := b.d.Tx(ctx, func(tx *db.Tx) error {
 		for _, q := range []struct {

@@ -224,7 +224,7 @@ func RecordBatch(ctx context.Context, tx *db.Tx, action, entity string, items []
 			args = append(args, now, actorID, actorName, action, entity, strconv.FormatInt(it.ID, 10), "", after)
 		}
 		q := `INSERT INTO audit_log (at, actor_id, actor_name, action, entity, entity_id, before_json, after_json) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?), ", end-start), ", ")
+			db.RowMarks(8, end-start)
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("audit: record %d %s entries: %w", end-start, entity, err)
 		}

@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon/internal/crm"
@@ -38,14 +37,13 @@ type Company struct {
 // Bulk inserts rows in batches with one multi-row INSERT per batch.
 func Bulk(ctx context.Context, tx *db.Tx, head string, cols int, n int, row func(i int) []any) error {
 	const batch = 400
-	ph := "(" + db.Marks(cols) + ")"
 	for i := 0; i < n; i += batch {
 		end := min(i+batch, n)
 		var args []any
 		for j := i; j < end; j++ {
 			args = append(args, row(j)...)
 		}
-		q := head + " VALUES " + strings.TrimSuffix(strings.Repeat(ph+", ", end-i), ", ")
+		q := head + " VALUES " + db.RowMarks(cols, end-i)
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
 			return fmt.Errorf("benchdata: %s: %w", head, err)
 		}

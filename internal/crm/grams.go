@@ -53,7 +53,7 @@ func writeGrams(ctx context.Context, tx *db.Tx, keys map[int64]string) error {
 		if len(args) == 0 {
 			return nil
 		}
-		_, err := tx.Exec(ctx, `INSERT INTO account_name_grams (gram, account_id) VALUES `+rowMarks(2, len(args)/2)+` ON CONFLICT DO NOTHING`, args...)
+		_, err := tx.Exec(ctx, `INSERT INTO account_name_grams (gram, account_id) VALUES `+db.RowMarks(2, len(args)/2)+` ON CONFLICT DO NOTHING`, args...)
 		args = args[:0]
 		if err != nil {
 			return fmt.Errorf("crm: record name pieces: %w", err)

@@ -390,7 +390,7 @@ func (im *importer) writeAccounts(ctx context.Context, part []*newAccount, now t
 	}
 	rs, err := im.tx.Query(ctx, `INSERT INTO accounts (name, name_key, credit_code, industry, segment, province, city, address, size,
 		source, phone, email, status, tags, owner_id, org_unit_id, territory_id, external_id, owned_since, created_at, updated_at) VALUES `+
-		rowMarks(21, len(part))+` RETURNING id, name_key`, args...)
+		db.RowMarks(21, len(part))+` RETURNING id, name_key`, args...)
 	ids := map[string]int64{} // by name key: unique within the part, which passed the duplicate check
 	_, err = collect(rs, err, func(r scanner) (int64, error) {
 		var id int64
@@ -432,7 +432,7 @@ func (im *importer) recordCreation(ctx context.Context, part []*newAccount, now 
 		items = append(items, audit.Item{ID: na.id, After: na.audited(now)})
 	}
 	if _, err := im.tx.Exec(ctx, `INSERT INTO account_ownership (account_id, action, from_owner, to_owner, pool_unit_id, reason, actor_id, at) VALUES `+
-		rowMarks(8, len(part)), own...); err != nil {
+		db.RowMarks(8, len(part)), own...); err != nil {
 		return fmt.Errorf("crm: record ownership: %w", err)
 	}
 	return audit.RecordBatch(ctx, im.tx, "create", "account", items)
@@ -471,11 +471,4 @@ func (na *newAccount) audited(now time.Time) importedAccount {
 		Province: f.province, City: f.city, Address: f.address, Size: f.size, Source: f.source, Phone: f.phone,
 		Email: f.email, Status: f.status, Tags: f.tags, OwnerID: p.owner, OrgUnitID: p.unit,
 		TerritoryID: p.territory, ExternalID: na.ext, Version: 1, CreatedAt: now}
-}
-
-// rowMarks returns the placeholders of n rows of a multi-row VALUES list,
-// each of width columns.
-func rowMarks(width, n int) string {
-	row := "(" + db.Marks(width) + ")"
-	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }

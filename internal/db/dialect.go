@@ -124,3 +124,9 @@ func InSubquery(d Dialect, column, sub string) string {
 // Marks returns n placeholders separated by commas, "?, ?, ?", for an IN
 // list or a VALUES row of n values.
 func Marks(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// RowMarks returns the placeholders of a multi-row VALUES list: n rows
+// of width values, "(?, ?), (?, ?)".
+func RowMarks(width, n int) string {
+	return strings.TrimSuffix(strings.Repeat("("+Marks(width)+"), ", n), ", ")
+}

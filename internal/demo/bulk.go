@@ -3,7 +3,6 @@ package demo
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/echelonhq/echelon/internal/audit"
 	"github.com/echelonhq/echelon/internal/db"
@@ -36,8 +35,7 @@ func newTable(tx *db.Tx, head string, cols int, refs ...*table) *table {
 }
 
 func insertQuery(head string, cols, rows int) string {
-	row := "(" + db.Marks(cols) + ")"
-	return head + " VALUES " + strings.TrimSuffix(strings.Repeat(row+", ", rows), ", ")
+	return head + " VALUES " + db.RowMarks(cols, rows)
 }
 
 // add queues one row, writing a full batch.

@@ -83,10 +83,7 @@ func (b *Builder) Write(ctx context.Context, tx *db.Tx) (int, error) {
 	for _, d := range b.first {
 		out.add(d.newCustomerKey(), Value{N: 1}, 1)
 	}
-	if _, err := tx.Exec(ctx, `DELETE FROM sales_totals`); err != nil {
-		return 0, fmt.Errorf("totals: clear: %w", err)
-	}
-	if err := upsert(ctx, tx, out); err != nil {
+	if err := replace(ctx, tx, out); err != nil {
 		return 0, err
 	}
 	var n int

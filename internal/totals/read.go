@@ -104,10 +104,15 @@ func Rebuild(ctx context.Context, tx *db.Tx) error {
 	if err != nil {
 		return err
 	}
+	return replace(ctx, tx, all)
+}
+
+// replace stores s, with the units' rows, in place of every stored total.
+func replace(ctx context.Context, tx *db.Tx, s sums) error {
 	if _, err := tx.Exec(ctx, `DELETE FROM sales_totals`); err != nil {
 		return fmt.Errorf("totals: clear: %w", err)
 	}
-	return upsert(ctx, tx, all)
+	return upsert(ctx, tx, s)
 }
 
 // Recompute sums what every record contributes, from scratch, with the

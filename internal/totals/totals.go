@@ -25,7 +25,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/echelonhq/echelon"
@@ -389,7 +388,7 @@ func upsert(ctx context.Context, tx *db.Tx, delta sums) error {
 		}
 		n := len(args) / 9
 		q := `INSERT INTO sales_totals (org_unit_id, person_id, month, measure, dim, currency, n, amount, extra) VALUES ` +
-			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, ?, ?), ", n), ", ") + `
+			db.RowMarks(9, n) + `
 			ON CONFLICT (org_unit_id, person_id, month, measure, dim, currency)
 			DO UPDATE SET n = sales_totals.n + excluded.n, amount = sales_totals.amount + excluded.amount, extra = sales_totals.extra + excluded.extra`
 		if _, err := tx.Exec(ctx, q, args...); err != nil {
